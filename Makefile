@@ -1,0 +1,51 @@
+# hwcloud.dcs: one entry point for people and CI.
+#   make demo   the main job, end to end, against the local DCS emulator
+#   make test   every check of the project (what .ci/run runs)
+#   make bench  the benchmarks
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
+SANITY_PYTHON ?= 3.11
+
+.PHONY: venv test sanity units emulator-test integration demo bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt test-requirements.txt emulator/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -r test-requirements.txt -e './emulator[s3]'
+	touch $@
+
+## Every check, in the order that fails fastest.
+test: sanity units emulator-test integration
+
+sanity: venv
+	$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON) --color no
+
+units: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+emulator-test: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
+
+integration: venv
+	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
+	  $(BIN)/python tests/utils/integration.py; \
+	else echo "integration: no targets yet"; fi
+
+demo: venv
+	@if [ -f playbooks/demo.yml ]; then $(BIN)/python tests/utils/demo.py; \
+	else echo "make demo: not ready yet (needs the emulator's import engine, issue #5)"; fi
+
+bench: venv
+	@if [ -d emulator/bench ]; then $(BIN)/python -m dcs_emulator.bench; \
+	else echo "make bench: no benchmarks yet"; fi
+
+clean:
+	rm -rf .build tests/output emulator-data

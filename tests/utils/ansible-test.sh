@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Run ansible-test from the layout it insists on (.../ansible_collections/hwcloud/dcs).
+#
+# Usage: tests/utils/ansible-test.sh <ansible-test arguments...>
+#
+# The repo root is the collection root, but a clone is rarely checked out under
+# ansible_collections/hwcloud/dcs, so we copy the files git knows about (tracked,
+# plus untracked ones it does not ignore) into a build folder's ansible_collections/hwcloud/dcs
+# and run there. A copy rather than a symlink: ansible-test resolves symlinks and
+# would then refuse the real path.
+#
+# ansible-test bootstraps pip in its virtual environments with a get-pip script from
+# a host we cannot reach; when ~/.ansible/test/cache/get_pip_<version>.py exists it
+# uses that instead. We place a small stand-in there that installs pip from the
+# pip wheel on PyPI.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+venv=${VENV:-$root/.venv}
+python=$venv/bin/python
+# Outside the repo: inside it, ansible-test would ask the repo's git for the file list
+# and skip everything under the ignored build folder. One folder per checkout.
+build=${HWCLOUD_DCS_BUILD_DIR:-${TMPDIR:-/tmp}/hwcloud-dcs-$(printf '%s' "$root" | sha1sum | cut -c1-12)}
+dest=$build/ansible_collections/hwcloud/dcs
+
+sync_collection() {
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    (cd "$root" && git ls-files -z --cached --others --exclude-standard \
+        | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+        | xargs -0 cp --parents -t "$dest")
+}
+
+install_get_pip_stand_in() {
+    local version cache wheel
+    version=$("$python" -c 'from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(None)["pip"])' 2>/dev/null || echo 24.2)
+    cache=$HOME/.ansible/test/cache
+    mkdir -p "$cache"
+    wheel=$(ls "$cache"/pip-"$version"-*.whl 2>/dev/null | head -n 1 || true)
+    if [ -z "$wheel" ]; then
+        "$python" -m pip download -q --no-deps --only-binary=:all: -d "$cache" "pip==$version"
+        wheel=$(ls "$cache"/pip-"$version"-*.whl | head -n 1)
+    fi
+    cat > "$cache/get_pip_${version//./_}.py" <<PY
+# Stand-in for get-pip.py: run pip from its wheel to install the packages asked for.
+import runpy
+import sys
+
+WHEEL = "$wheel"
+GET_PIP_ONLY = ("--no-setuptools", "--no-wheel")
+sys.path.insert(0, WHEEL)
+sys.argv = ["pip", "install", "--find-links", "$cache"] + [a for a in sys.argv[1:] if a not in GET_PIP_ONLY]
+runpy.run_module("pip", run_name="__main__", alter_sys=True)
+PY
+}
+
+sync_collection
+install_get_pip_stand_in
+cd "$dest"
+export PATH=$venv/bin:$PATH
+exec ansible-test "$@"
