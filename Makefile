@@ -43,9 +43,11 @@ demo: venv
 	@if [ -f playbooks/demo.yml ]; then $(BIN)/python tests/utils/demo.py; \
 	else echo "make demo: not ready yet (needs the emulator's import engine, issue #5)"; fi
 
+## Benchmarks print tables; each script is self-contained (starts what it measures).
+BENCHES := $(wildcard emulator/bench/bench_*.py tests/bench/bench_*.py)
 bench: venv
-	@if [ -d emulator/bench ]; then $(BIN)/python -m dcs_emulator.bench; \
-	else echo "make bench: no benchmarks yet"; fi
+	@if [ -z "$(BENCHES)" ]; then echo "make bench: no benchmarks yet"; fi
+	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
 	rm -rf .build tests/output emulator-data
