@@ -54,7 +54,16 @@ runpy.run_module("pip", run_name="__main__", alter_sys=True)
 PY
 }
 
+# ansible-test reads target variables from tests/integration/integration_config.yml;
+# the integration runner writes one per run (emulator address, keys) outside the repo.
+copy_integration_config() {
+    if [ -n "${INTEGRATION_CONFIG:-}" ]; then
+        cp "$INTEGRATION_CONFIG" "$dest/tests/integration/integration_config.yml"
+    fi
+}
+
 sync_collection
+copy_integration_config
 install_get_pip_stand_in
 cd "$dest"
 export PATH=$venv/bin:$PATH
