@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection options shared by every module (plugins/module_utils/options.py).
+    DOCUMENTATION = r'''
+options:
+  access_key:
+    description:
+      - Access key ID (AK) used to sign API requests.
+      - If not set, the first of these environment variables that is set is used,
+        in this order, E(HUAWEICLOUD_SDK_AK), E(CLOUD_SDK_AK), E(HW_ACCESS_KEY).
+      - Required (as option or environment variable). The modules never fall back to
+        the ECS instance metadata service for credentials.
+    type: str
+  secret_key:
+    description:
+      - Secret access key (SK) that signs API requests. Never logged or returned.
+      - If not set, the first of E(HUAWEICLOUD_SDK_SK), E(CLOUD_SDK_SK), E(HW_SECRET_KEY) that is set is used.
+      - Required (as option or environment variable).
+    type: str
+  security_token:
+    description:
+      - Security token of temporary credentials (AK/SK obtained from IAM or STS).
+        Sent as C(X-Security-Token). Never logged or returned.
+      - If not set, E(HUAWEICLOUD_SDK_SECURITY_TOKEN) is used.
+    type: str
+  project_id:
+    description:
+      - ID of the project that owns the DCS instances.
+      - If not set, the first of E(HUAWEICLOUD_SDK_PROJECT_ID), E(HW_PROJECT_ID) that is set is used.
+      - If still not set, the project named after O(region) is looked up through IAM
+        (C(GET /v3/projects?name=<region>) at O(iam_endpoint)); exactly one project must match.
+    type: str
+  region:
+    description:
+      - Region ID, for example V(ap-southeast-1).
+      - If not set, E(HW_REGION_NAME) is used.
+      - Without O(endpoint), the DCS endpoint comes from the SDK's region table.
+      - One of O(region) and O(endpoint) is required. With O(endpoint) but without O(project_id),
+        O(region) is required to look the project up.
+    type: str
+  endpoint:
+    description:
+      - URL of the DCS API, overriding the one from the SDK's region table, for example a
+        VPC endpoint or a local emulator (V(http://127.0.0.1:8080)).
+      - Without O(project_id), O(region) is needed too (see O(project_id)).
+    type: str
+  iam_endpoint:
+    description:
+      - URL of the IAM API used only to look up O(project_id) from O(region).
+      - If not set, E(HUAWEICLOUD_SDK_IAM_ENDPOINT) is used.
+      - If still not set, it defaults to O(endpoint) when O(endpoint) is set, so that requests signed
+        for a private or emulated endpoint are never sent to a public host you did not name;
+        otherwise to the SDK's IAM endpoint for O(region).
+    type: str
+  validate_certs:
+    description:
+      - Verify the TLS certificates of O(endpoint) and O(iam_endpoint).
+      - Only disable this for a test endpoint whose certificate you cannot verify; prefer O(ca_bundle).
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - Path to a PEM file of CA certificates used to verify the API endpoints instead of the system store.
+      - Ignored when O(validate_certs=false).
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for each API call to connect and for each response, before the call
+        counts as a connection error (which is retried, see O(retries)).
+    type: int
+    default: 60
+  retries:
+    description:
+      - How many times a failed API call is retried when the failure is transient
+        (HTTP 429, HTTP 5xx, connection errors and timeouts), with capped, fully jittered
+        exponential backoff (1, 2, 4, ... seconds, at most 20 seconds between attempts).
+      - A create call is never sent twice blindly. After a transient failure the module first looks
+        the task up by name and only sends the create again if the task does not exist.
+      - V(0) disables retries.
+    type: int
+    default: 3
+requirements:
+  - python >= 3.8
+  - huaweicloudsdkdcs >= 3.1.100
+notes:
+  - All modules of the collection are in the action group C(hwcloud.dcs.dcs), so
+    C(module_defaults) with C(group/hwcloud.dcs.dcs) can set these options once per play.
+'''
+
+    # For modules that can wait for a long-running operation.
+    WAIT = r'''
+options:
+  wait:
+    description:
+      - Wait for the operation to finish before returning.
+      - The module polls every second at first, then less often as the operation gets older
+        (about a tenth of the elapsed time, at most every 10 seconds).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true). When the time is up the module fails,
+        naming the last status seen; the operation itself goes on in the cloud.
+    type: int
+    default: 1800
+'''

@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Calls of the DCS migration-task family, returning plain snake_case dicts.
+
+Every returned dict has its passwords removed: the SDK marks nothing as
+sensitive and the show call can echo the Redis passwords.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+SUCCEEDED = ('SUCCESS', 'MIGRATION_SUCCESS')
+FAILED = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
+# RELEASED: the helper VM of a finished task was released; DELETED: the task is gone.
+FINAL = SUCCEEDED + FAILED + ('RELEASED', 'DELETED')
+
+PAGE_SIZE = 100
+LOG_LINES = 5
+
+
+def is_secret_key(key):
+    return 'password' in str(key).lower()
+
+
+def scrub(value):
+    """Copy of value without any key that holds a password, at any depth."""
+    if isinstance(value, dict):
+        return dict((k, scrub(v)) for k, v in value.items() if not is_secret_key(k))
+    if isinstance(value, (list, tuple)):
+        return [scrub(item) for item in value]
+    return value
+
+
+def to_plain(value):
+    """SDK model -> dict/list/scalars, keyed by the JSON names (all snake_case for DCS)."""
+    types = getattr(value, 'openapi_types', None)
+    if types is not None:
+        attribute_map = getattr(value, 'attribute_map', {})
+        return dict((attribute_map.get(attr, attr), to_plain(getattr(value, attr))) for attr in types)
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if isinstance(value, dict):
+        return dict((k, to_plain(v)) for k, v in value.items())
+    return value
+
+
+def result_of(response):
+    return scrub(to_plain(response))
+
+
+class MigrationTasks(object):
+    """Thin wrappers over the migration-task calls of one DcsApi (retries included)."""
+
+    def __init__(self, api):
+        self.api = api
+
+    def _request(self, model_name, **fields):
+        return self.api.model(model_name)(**dict((k, v) for k, v in fields.items() if v is not None))
+
+    def list_page(self, offset, limit=PAGE_SIZE, name=None):
+        response = self.api.call('list migration tasks', 'list_migration_task',
+                                 self._request('ListMigrationTaskRequest', offset=offset, limit=limit, name=name))
+        return response.count, [result_of(task) for task in response.migration_tasks or []]
+
+    def list_all(self, name=None):
+        """Every task (all pages); with name, only those named exactly that (the API filter may be fuzzy)."""
+        tasks, seen, offset = [], set(), 0
+        while True:
+            count, page = self.list_page(offset, name=name)
+            new = [task for task in page if task.get('task_id') not in seen]
+            seen.update(task.get('task_id') for task in new)
+            tasks.extend(new)
+            offset += len(page)
+            # Stop on a short page, at the announced count, or if the service ignored offset.
+            if len(page) < PAGE_SIZE or not new or (count is not None and offset >= count):
+                break
+        if name is not None:
+            tasks = [task for task in tasks if task.get('task_name') == name]
+        return tasks
+
+    def find(self, name=None, task_id=None):
+        """Tasks matching the name and/or ID exactly (the list is the source of truth for existence)."""
+        tasks = self.list_all(name=name)
+        if task_id is not None:
+            tasks = [task for task in tasks if task.get('task_id') == task_id]
+        return tasks
+
+    def show(self, task_id):
+        return result_of(self.api.call('show migration task %s' % task_id, 'show_migration_task',
+                                       self._request('ShowMigrationTaskRequest', task_id=task_id)))
+
+    def create(self, body):
+        """POST the task. After a transient failure, re-send only if no task with that name exists yet.
+
+        Returns the create response ({id, name, status}); if an earlier attempt turned
+        out to have created the task, the listed task is returned in the same shape.
+        """
+        request = self._request('CreateMigrationTaskRequest', body=self._create_body(body))
+
+        def created_meanwhile():
+            found = self.find(name=body['task_name'])
+            if found:
+                task = found[0]
+                return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}
+            return None
+
+        response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
+                                 request, before_retry=created_meanwhile)
+        return response if isinstance(response, dict) else result_of(response)
+
+    def _create_body(self, body):
+        fields = dict(body)
+        backup = fields.get('backup_files')
+        if backup is not None:
+            backup = dict(backup)
+            if backup.get('files') is not None:
+                backup['files'] = [self._request('Files', **item) for item in backup['files']]
+            fields['backup_files'] = self._request('BackupFilesBody', **backup)
+        for key, model in (('target_instance', 'TargetInstanceBody'), ('source_instance', 'SourceInstanceBody')):
+            if fields.get(key) is not None:
+                fields[key] = self._request(model, **fields[key])
+        return self._request('CreateMigrationTaskBody', **fields)
+
+    def delete(self, task_ids):
+        body = self._request('DeleteMigrateTaskRequest', task_id_list=list(task_ids))
+        response = self.api.call('delete migration tasks %s' % ', '.join(task_ids), 'delete_migration_task',
+                                 self._request('DeleteMigrationTaskRequest', body=body))
+        return list(response.task_id_list or [])
+
+    def stop(self, task_id):
+        return result_of(self.api.call('stop migration task %s' % task_id, 'stop_migration_task',
+                                       self._request('StopMigrationTaskRequest', task_id=task_id)))
+
+    def stats(self, task_id):
+        return result_of(self.api.call('show statistics of migration task %s' % task_id,
+                                       'show_migration_task_stats',
+                                       self._request('ShowMigrationTaskStatsRequest', task_id=task_id)))
+
+    def logs(self, task_id, offset=0, limit=PAGE_SIZE, log_level=None):
+        """One page of logs: (log_num, [log dicts])."""
+        response = self.api.call('list logs of migration task %s' % task_id, 'list_migration_task_logs',
+                                 self._request('ListMigrationTaskLogsRequest', task_id=task_id, offset=offset,
+                                               limit=limit, log_level=log_level))
+        return response.log_num, [result_of(entry) for entry in response.migration_logs or []]
+
+    def last_log_lines(self, task_id, lines=LOG_LINES):
+        """The last few log lines as 'time LEVEL message' strings."""
+        total, entries = self.logs(task_id)
+        if total and total > len(entries):
+            _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
+        return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
+                         if part) for entry in entries[-lines:]]
+
+    def show_instance(self, instance_id):
+        return result_of(self.api.call('show instance %s' % instance_id, 'show_instance',
+                                       self._request('ShowInstanceRequest', instance_id=instance_id)))

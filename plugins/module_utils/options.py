@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options shared by every module of the collection.
+
+The environment fallbacks follow one order for every option: the SDK's own
+variable names first, then the names used in the vendor's samples, then the
+Terraform provider's. No ANSIBLE_ prefix: AWX credential types cannot inject
+those. Keep this file in sync with plugins/doc_fragments/connection.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import env_fallback
+
+ENV_FALLBACKS = {
+    'access_key': ['HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK', 'HW_ACCESS_KEY'],
+    'secret_key': ['HUAWEICLOUD_SDK_SK', 'CLOUD_SDK_SK', 'HW_SECRET_KEY'],
+    'security_token': ['HUAWEICLOUD_SDK_SECURITY_TOKEN'],
+    'project_id': ['HUAWEICLOUD_SDK_PROJECT_ID', 'HW_PROJECT_ID'],
+    'region': ['HW_REGION_NAME'],
+    'iam_endpoint': ['HUAWEICLOUD_SDK_IAM_ENDPOINT'],
+}
+
+DEFAULT_API_TIMEOUT = 60
+DEFAULT_RETRIES = 3
+DEFAULT_WAIT_TIMEOUT = 1800
+
+
+def _with_env(name, spec):
+    spec = dict(spec)
+    if name in ENV_FALLBACKS:
+        spec['fallback'] = (env_fallback, list(ENV_FALLBACKS[name]))
+    return spec
+
+
+def connection_argument_spec():
+    """Return a fresh copy of the connection options (callers may mutate it)."""
+    base = {
+        'access_key': dict(type='str', no_log=False),
+        'secret_key': dict(type='str', no_log=True),
+        'security_token': dict(type='str', no_log=True),
+        'project_id': dict(type='str'),
+        'region': dict(type='str'),
+        'endpoint': dict(type='str'),
+        'iam_endpoint': dict(type='str'),
+        'validate_certs': dict(type='bool', default=True),
+        'ca_bundle': dict(type='path'),
+        'api_timeout': dict(type='int', default=DEFAULT_API_TIMEOUT),
+        'retries': dict(type='int', default=DEFAULT_RETRIES),
+    }
+    return dict((name, _with_env(name, spec)) for name, spec in base.items())
+
+
+def wait_argument_spec():
+    """Options of modules that can wait for a long-running operation."""
+    return {
+        'wait': dict(type='bool', default=True),
+        'wait_timeout': dict(type='int', default=DEFAULT_WAIT_TIMEOUT),
+    }
+
+
+def check_connection_options(params):
+    """Return a one-line message naming what is missing, or None.
+
+    Runs before the SDK is imported so that bad input fails fast and never
+    reaches the API (nor the SDK's metadata-service fallback).
+    """
+    missing = [name for name in ('access_key', 'secret_key') if not params.get(name)]
+    if missing:
+        return ('missing %s: set the option%s or the environment variable (%s); '
+                'the module never falls back to the instance metadata service'
+                % (' and '.join(missing), 's' if len(missing) > 1 else '',
+                   '; '.join('%s: %s' % (name, ', '.join(ENV_FALLBACKS[name])) for name in missing)))
+    if not params.get('region') and not params.get('endpoint'):
+        return 'one of region or endpoint is required (region may also come from HW_REGION_NAME)'
+    if params.get('endpoint') and not params.get('project_id') and not params.get('region'):
+        return ('project_id is required when endpoint is set without region '
+                '(or set region so the project is looked up through IAM at iam_endpoint)')
+    for name in ('api_timeout',):
+        if params.get(name) is not None and params[name] <= 0:
+            return '%s must be a positive number of seconds, got %s' % (name, params[name])
+    if params.get('retries') is not None and params['retries'] < 0:
+        return 'retries must be 0 or more, got %s' % params['retries']
+    return None

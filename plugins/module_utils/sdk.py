@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Import the parts of the Huawei Cloud SDK the collection uses, on demand.
+
+huaweicloudsdkdcs/v2/__init__.py and v2/model/__init__.py eagerly import
+all ~400 model modules (about 0.1 s, a third of a module's run time), and
+importing any submodule such as huaweicloudsdkdcs.v2.dcs_client runs them
+first. When nothing has imported those packages yet, load_sdk() registers
+lazy stand-ins for them that expose the same names and import each model
+module on first access; DcsClient looks its response classes up by name
+with getattr(), so it works unchanged. Nothing is imported before a module
+has validated its arguments, so bad input fails fast.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import importlib.machinery
+import os
+import re
+import sys
+import traceback
+import types
+
+SDK_PACKAGE = 'huaweicloudsdkdcs'
+SDK_PIP_HINT = "pip install 'huaweicloudsdkdcs>=3.1.100'"
+_EXPORT_RE = re.compile(r'^from\s+([\w.]+)\s+import\s+(\w+)\s*$', re.M)
+
+
+class SdkMissingError(Exception):
+    """The SDK cannot be imported; carries the original ImportError."""
+
+    def __init__(self, error, traceback_text):
+        super(SdkMissingError, self).__init__(str(error))
+        self.error = error
+        self.traceback = traceback_text
+
+
+class Sdk(object):
+    """Handles to the SDK classes, filled by load_sdk()."""
+
+    def __init__(self, core_exceptions, credentials, http_config, dcs_client, region_module, models):
+        self.exceptions = core_exceptions
+        self.BasicCredentials = credentials
+        self.HttpConfig = http_config
+        self.DcsClient = dcs_client
+        self.DcsRegion = region_module.DcsRegion
+        self._models = models
+
+    def model(self, name):
+        """Return the SDK model class called name (e.g. 'ListMigrationTaskRequest')."""
+        return getattr(self._models, name)
+
+
+def _read_exports(init_file):
+    with open(init_file) as handle:
+        return dict((name, module) for module, name in _EXPORT_RE.findall(handle.read()) if module != '__future__')
+
+
+def _lazy_package(name, directory):
+    """A package module that imports its exported names only when accessed."""
+    package = types.ModuleType(name)
+    package.__path__ = [directory]
+    package.__package__ = name
+    package.__file__ = os.path.join(directory, '__init__.py')
+    spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = [directory]
+    package.__spec__ = spec
+    exports = {}
+
+    def load_exports():
+        if not exports:
+            exports.update(_read_exports(package.__file__))
+        return exports
+
+    def lazy_getattr(attr):
+        module = load_exports().get(attr)
+        if module is None:
+            raise AttributeError('module %r has no attribute %r' % (name, attr))
+        value = getattr(importlib.import_module(module), attr)
+        setattr(package, attr, value)
+        return value
+
+    def lazy_dir():
+        return sorted(set(load_exports()) | set(package.__dict__))
+
+    package.__getattr__ = lazy_getattr
+    package.__dir__ = lazy_dir
+    return package, load_exports
+
+
+def _install_lazy(name, directory):
+    if name in sys.modules or not os.path.isfile(os.path.join(directory, '__init__.py')):
+        return
+    package, load_exports = _lazy_package(name, directory)
+    sys.modules[name] = package
+    parent, _sep, child = name.rpartition('.')
+    setattr(sys.modules[parent], child, package)
+    # "from package import *" must still see every name.
+    package.__all__ = sorted(load_exports())
+
+
+def load_sdk():
+    """Import the SDK pieces the modules need; raise SdkMissingError if it is not installed."""
+    try:
+        from huaweicloudsdkcore.exceptions import exceptions as core_exceptions
+        from huaweicloudsdkcore.auth.credentials import BasicCredentials
+        from huaweicloudsdkcore.http.http_config import HttpConfig
+        dcs = importlib.import_module(SDK_PACKAGE)
+        v2_dir = os.path.join(os.path.dirname(dcs.__file__), 'v2')
+        _install_lazy(SDK_PACKAGE + '.v2', v2_dir)
+        _install_lazy(SDK_PACKAGE + '.v2.model', os.path.join(v2_dir, 'model'))
+        dcs_client = importlib.import_module(SDK_PACKAGE + '.v2.dcs_client')
+        region_module = importlib.import_module(SDK_PACKAGE + '.v2.region.dcs_region')
+        models = importlib.import_module(SDK_PACKAGE + '.v2.model')
+    except ImportError as error:
+        raise SdkMissingError(error, traceback.format_exc())
+    return Sdk(core_exceptions, BasicCredentials, HttpConfig, dcs_client.DcsClient, region_module, models)
