@@ -12,7 +12,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
-.PHONY: venv test sanity units emulator-test integration demo bench clean
+.PHONY: venv test sanity units emulator-test integration demo bench clean \
+	docs changelog-lint changelog lint build ee tooling-test matrix
 
 venv: $(VENV)/.installed
 
@@ -23,7 +24,7 @@ $(VENV)/.installed: requirements.txt test-requirements.txt emulator/pyproject.to
 	touch $@
 
 ## Every check, in the order that fails fastest.
-test: sanity units emulator-test integration
+test: changelog-lint lint tooling-test sanity units emulator-test integration docs build ee
 
 sanity: venv
 	$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON) --color no
@@ -42,6 +43,34 @@ integration: venv
 demo: venv
 	@if [ -f playbooks/demo.yml ]; then $(BIN)/python tests/utils/demo.py; \
 	else echo "make demo: not ready yet (needs the emulator's import engine, issue #5)"; fi
+
+## Ecosystem gates (tox.ini): each tool in its own environment under .build/tox.
+TOX := $(BIN)/tox -c tox.ini
+MATRIX := units-2.16,units-2.17,units-2.18,units-2.19,sanity-2.16,sanity-2.19
+
+docs: venv            ## antsibull-docs + sphinx -W -> docs/build/html
+	$(TOX) -e docs
+
+changelog-lint: venv  ## antsibull-changelog lint (fragments, config, changelog.yaml)
+	$(TOX) -e changelog
+
+changelog: venv       ## release manager: antsibull-changelog release for galaxy.yml's version -> CHANGELOG.rst
+	$(TOX) -e changelog-release
+
+lint: venv            ## yamllint + ansible-lint production profile (project + modules' EXAMPLES)
+	$(TOX) -e lint
+
+build: venv           ## ansible-galaxy collection build + galaxy-importer (offline) -> .build/dist
+	$(TOX) -e build
+
+ee: venv              ## ansible-builder create + check of the build context and introspection
+	$(TOX) -e ee
+
+tooling-test: venv    ## tests of tests/utils (AWX credential type vs the modules' env vars)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/utils
+
+matrix: venv          ## units on ansible-core 2.16-2.19, sanity on 2.16 and 2.19 (not in `make test`)
+	$(TOX) -p 2 -e $(MATRIX)
 
 ## Benchmarks print tables; each script is self-contained (starts what it measures).
 BENCHES := $(wildcard emulator/bench/bench_*.py tests/bench/bench_*.py)
