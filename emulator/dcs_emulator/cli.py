@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Command line: ``dcs-emulator serve --config emulator.yml [--host 127.0.0.1] [--port 8443] [--data-dir DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+
+from dcs_emulator import config as config_mod
+
+LOG = logging.getLogger("dcs_emulator")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dcs-emulator", description="Local Huawei Cloud DCS API emulator.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the DCS API")
+    serve.add_argument("--config", required=True, help="YAML config file")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8443, help="port to bind (default: 8443)")
+    serve.add_argument("--data-dir", help="SQLite and server data directory (overrides data_dir in the config)")
+    serve.add_argument("--admin", action="store_true", help="enable the admin API under /_emulator/")
+    serve.add_argument("--api-only", action="store_true",
+                       help="do not load the import engine: tasks only check that their backup files exist")
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("--config", required=True)
+    return parser
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args) -> int:
+    import uvicorn  # pylint: disable=import-outside-toplevel  # keeps check-config and --help fast
+    from dcs_emulator.app import create_app  # pylint: disable=import-outside-toplevel
+
+    config = config_mod.with_overrides(config_mod.load(args.config), data_dir=args.data_dir, admin=args.admin)
+    if not _is_loopback(args.host):
+        LOG.warning("binding to %s: the emulator is reachable from other machines", args.host)
+    app = create_app(config, load_extensions=not args.api_only)
+    LOG.info("DCS emulator on http://%s:%d (region %s, data in %s, admin API %s)", args.host, args.port,
+             config.region, config.data_dir, "on" if config.admin_enabled else "off")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level)
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO) if hasattr(args, "log_level")
+                        else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "check-config":
+            config = config_mod.load(args.config)
+            print("config OK: %d account(s), %d bucket(s), %d instance(s)"
+                  % (len(config.accounts), len(config.buckets), len(config.instances)))
+            return 0
+        return _serve(args)
+    except config_mod.ConfigError as exc:
+        print("dcs-emulator: config error: %s" % exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
