@@ -42,13 +42,17 @@ class SdkMissingError(Exception):
 class Sdk(object):
     """Handles to the SDK classes, filled by load_sdk()."""
 
-    def __init__(self, core_exceptions, credentials, http_config, dcs_client, region_module, models):
+    def __init__(self, core_exceptions, credentials, http_config, dcs_client, models):
         self.exceptions = core_exceptions
         self.BasicCredentials = credentials
         self.HttpConfig = http_config
         self.DcsClient = dcs_client
-        self.DcsRegion = region_module.DcsRegion
         self._models = models
+
+    @property
+    def DcsRegion(self):  # pylint: disable=invalid-name
+        """The SDK's region table; imported only when needed (its provider chain loads PyYAML)."""
+        return importlib.import_module(SDK_PACKAGE + '.v2.region.dcs_region').DcsRegion
 
     def model(self, name):
         """Return the SDK model class called name (e.g. 'ListMigrationTaskRequest')."""
@@ -114,8 +118,7 @@ def load_sdk():
         _install_lazy(SDK_PACKAGE + '.v2', v2_dir)
         _install_lazy(SDK_PACKAGE + '.v2.model', os.path.join(v2_dir, 'model'))
         dcs_client = importlib.import_module(SDK_PACKAGE + '.v2.dcs_client')
-        region_module = importlib.import_module(SDK_PACKAGE + '.v2.region.dcs_region')
         models = importlib.import_module(SDK_PACKAGE + '.v2.model')
     except ImportError as error:
         raise SdkMissingError(error, traceback.format_exc())
-    return Sdk(core_exceptions, BasicCredentials, HttpConfig, dcs_client.DcsClient, region_module, models)
+    return Sdk(core_exceptions, BasicCredentials, HttpConfig, dcs_client.DcsClient, models)
