@@ -68,13 +68,19 @@ class Emulator:
 
 
 def _load_extension(emulator: Emulator) -> None:
-    """Let the import engine (``dcs_emulator.importer.setup(emulator)``) plug in when it is installed."""
+    """Let the import engine plug in when it is installed.
+
+    ``setup(emulator)`` is looked up in ``dcs_emulator.importer.plugin``, then in ``dcs_emulator.importer``.
+    """
     if importlib.util.find_spec(EXTENSION) is None:
         return
-    module = importlib.import_module(EXTENSION)
-    setup = getattr(module, "setup", None)
-    if setup is not None:
-        setup(emulator)
+    for name in (EXTENSION + ".plugin", EXTENSION):
+        if importlib.util.find_spec(name) is None:
+            continue
+        setup = getattr(importlib.import_module(name), "setup", None)
+        if setup is not None:
+            setup(emulator)
+            return
 
 
 async def _api_error(_request: Request, exc: errors.ApiError) -> JSONResponse:

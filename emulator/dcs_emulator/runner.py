@@ -38,7 +38,8 @@ Any other exception also ends it FAILED, with a generic message (details go to t
 After work returns, the runner keeps the task MIGRATING until its minimum duration has passed
 (``tasks.min_duration_seconds``, or a per-task value set through the admin API).
 
-An extension package ``dcs_emulator.importer`` exposing ``setup(emulator)`` is called by the app factory;
+An extension ``setup(emulator)`` found in ``dcs_emulator.importer.plugin`` (or ``dcs_emulator.importer``) is
+called by the app factory (unless ``serve --api-only``);
 it can call ``emulator.runner.set_work(...)``, ``emulator.buckets.register_kind(...)``,
 set ``emulator.instances.status_provider`` / ``details_provider`` and ``emulator.add_shutdown_hook(...)``.
 """
