@@ -39,7 +39,7 @@ from dcs_emulator.importer import formats
 from dcs_emulator.importer.binaries import BinaryNotFound, ServerBinary, candidate_binaries, default_binary
 from dcs_emulator.importer.buckets import BucketError
 from dcs_emulator.importer.progress import Reporter, Sampler
-from dcs_emulator.importer.servers import SNAPSHOT_FILE, ServerFailed, StagingServer
+from dcs_emulator.importer.servers import SNAPSHOT_FILE, ServerFailed, StagingServer, warnings_in
 
 FULL_MIGRATION = "full_amount_migration"
 MIGRATE_BATCH = 1000
@@ -328,6 +328,7 @@ class _ReloadPath:
         os.symlink(Path(rdb).resolve(), link)
         self.links.append(link)
         before = keyspace(client)
+        self.label = unit.label
         self.log_offset = self.target.log_size()
         started = time.monotonic()
         self.last = {"t": started, "bytes": 0, "keys": sum(before.values())}
@@ -409,7 +410,10 @@ class _ReloadPath:
         if self.stopped:
             return "The task was stopped during the load"
         if isinstance(exc, redis.ResponseError):
-            return "The target server refused to load the file: %s" % exc
+            said = warnings_in(self.target.log_since(self.log_offset)) or [str(exc)]
+            if "load" in str(exc).lower():
+                return "Loading %s failed: the file is corrupt or truncated (target server: %s)" % (self.label, " / ".join(said))
+            return "The target server refused to load %s: %s" % (self.label, " / ".join(said))
         code = self.target.returncode()
         if code is None and isinstance(exc, redis.ConnectionError) and self.target.process is not None:
             try:
@@ -417,12 +421,13 @@ class _ReloadPath:
             except subprocess.TimeoutExpired:
                 code = None
         if code == 1:
-            return "Loading the backup failed: the file is corrupt or truncated (%s)" % self.target.exit_reason(self.log_offset)
+            return "Loading %s failed: the file is corrupt or truncated (%s)" % (self.label, self.target.exit_reason(self.log_offset))
         if code is not None:
             return "The target server stopped during the import (%s)" % self.target.exit_reason(self.log_offset)
         return "The import failed: %s" % (exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
 
     log_offset = 0
+    label = ""
 
 
 class _MigratePath:

@@ -29,6 +29,9 @@ LOCALHOST = "127.0.0.1"
 LOG_FILE = "server.log"
 CONFIG_FILE = "server.conf"
 SNAPSHOT_FILE = "dump.rdb"
+# Warnings every server prints that say nothing about why it stopped.
+NOISE = ("WARNING Memory overcommit", "WARNING: The TCP backlog", "Valkey is now ready to exit", "Redis is now ready to exit",
+         "WARNING you have Transparent Huge Pages", "User requested shutdown", "Received SIGTERM")
 
 
 class ServerFailed(RuntimeError):
@@ -69,7 +72,7 @@ def warnings_in(log_text: str, limit: int = 3) -> list:
     found = []
     for line in log_text.splitlines():
         parts = line.split(" # ", 1)
-        if len(parts) == 2 and ":" in parts[0][:12]:
+        if len(parts) == 2 and ":" in parts[0][:12] and not parts[1].startswith(NOISE):
             found.append(parts[1].strip())
     return found[-limit:]
 
