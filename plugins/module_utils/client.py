@@ -89,6 +89,25 @@ def _quiet_sdk_logger(client):
         logger.addHandler(logging.NullHandler())
 
 
+def _keep_throttling_answers(client, config):
+    """Let HTTP 429 answers through to the SDK's error handler, body included.
+
+    The SDK mounts a urllib3 Retry(total=0, status_forcelist=[429]) on its session, which
+    turns a 429 on GET or DELETE into a RetryError without the gateway's error_code,
+    message and request ID. Retries are ours (retries.py), so urllib3 must not judge them.
+    """
+    session = getattr(client.get_http_client(), '_session', None)
+    if session is None:  # a future SDK without this session: keep its behaviour
+        return
+    from requests.adapters import HTTPAdapter
+    from urllib3.util import Retry
+    retry = Retry(total=0, status_forcelist=None, respect_retry_after_header=False, raise_on_status=False)
+    adapter = HTTPAdapter(pool_connections=config.pool_connections, pool_maxsize=config.pool_maxsize,
+                          max_retries=retry)
+    session.mount('https://', adapter)
+    session.mount('http://', adapter)
+
+
 def lookup_project_id(client, credentials, config, iam_url, region, retrier):
     """GET {iam}/v3/projects?name={region}, signed like any call; exactly one project must match."""
     from huaweicloudsdkcore.auth.internal import IamHelper
@@ -126,6 +145,7 @@ def connect(params, sdk=None):
               .with_endpoints([endpoint])
               .build())
     _quiet_sdk_logger(client)
+    _keep_throttling_answers(client, config)
     retrier = Retrier(params['retries'])
     if not credentials.project_id:
         credentials.project_id = lookup_project_id(client, credentials, config, iam_endpoint(params),

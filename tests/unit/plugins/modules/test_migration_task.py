@@ -668,3 +668,108 @@ def test_secrets_never_appear_in_results_or_errors(run, dcs, verbosity):
         for secret in SECRETS:
             assert secret not in dumped
     assert 'password' not in json.dumps(succeeded['migration_task'])
+
+
+# -- more final statuses ------------------------------------------------------------------------
+
+def test_released_task_without_error_counts_as_finished(run, dcs):
+    dcs.list_tasks()
+    dcs.instance('RUNNING')
+    dcs.create(TASK_ID, NAME)
+    dcs.show_task(task_detail(TASK_ID, NAME, status='RELEASED'))
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED'))
+
+    result = run(present(wait=True))
+
+    assert not result.failed and result['migration_task']['status'] == 'RELEASED'
+
+
+def test_released_task_with_an_error_message_fails(run, dcs):
+    dcs.list_tasks()
+    dcs.instance('RUNNING')
+    dcs.create(TASK_ID, NAME)
+    dcs.show_task(task_detail(TASK_ID, NAME, status='RELEASED'))
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED', error_message='bucket not found'))
+    dcs.logs(TASK_ID, 'bucket not found')
+
+    result = run(present(wait=True))
+
+    assert result.failed and 'ended RELEASED: bucket not found' in result['msg']
+
+
+def test_task_deleted_while_waiting_fails(run, dcs):
+    dcs.list_tasks()
+    dcs.instance('RUNNING')
+    dcs.create(TASK_ID, NAME)
+    dcs.show_task(task_detail(TASK_ID, NAME, status='DELETED'))
+    dcs.list_tasks()
+
+    result = run(present(wait=True))
+
+    assert result.failed
+    assert result['msg'] == "migration task '%s' (%s) ended DELETED: no error message" % (NAME, TASK_ID)
+    assert not dcs.calls('GET', '/logs')
+
+
+def test_absent_wait_timeout_names_the_remaining_tasks(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.delete(TASK_ID)
+
+    result = run(dict(task_name=NAME, state='absent', wait_timeout=5))
+
+    assert result.failed and result['changed'] is True
+    assert result['msg'] == ('Timed out after 5 s (wait_timeout) waiting for migration tasks %s to disappear from the '
+                             'list; last status: %s SUCCESS' % (TASK_ID, TASK_ID))
+
+
+# -- throttling answers keep their body ---------------------------------------------------------
+
+def test_throttled_list_keeps_the_gateway_error(run, dcs):
+    dcs.error('GET', '/migration-tasks', 429, 'APIGW.0308', 'The throttling threshold has been reached.',
+              request_id='gw-1')
+
+    result = run(present(retries=0))
+
+    assert result.failed
+    assert result['error_code'] == 'APIGW.0308' and result['status_code'] == 429 and result['request_id'] == 'gw-1'
+    assert result['msg'] == ('Failed to list migration tasks: APIGW.0308 The throttling threshold has been reached. '
+                             '(HTTP 429, request_id gw-1)')
+
+
+def test_throttled_delete_keeps_the_gateway_error(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.error('DELETE', '/migration-tasks/delete', 429, 'APIGW.0308', 'The throttling threshold has been reached.')
+
+    result = run(dict(task_name=NAME, state='absent', retries=0))
+
+    assert result.failed and result['error_code'] == 'APIGW.0308' and result['status_code'] == 429
+
+
+# -- TLS and timeouts ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('options, verify', [
+    (dict(), True),
+    (dict(ca_bundle='/etc/hwcloud/ca.pem'), '/etc/hwcloud/ca.pem'),
+    (dict(validate_certs=False, ca_bundle='/etc/hwcloud/ca.pem'), False),
+])
+def test_tls_verification_and_timeout_reach_the_http_layer(run, dcs, monkeypatch, options, verify):
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.show_task(task_detail(TASK_ID, NAME))
+
+    run(present(api_timeout=7, **options))
+
+    sent = dcs.mock.calls[0].request.req_kwargs
+    assert sent['timeout'] == (7, 7)
+    assert sent['verify'] == verify
+
+
+def test_several_iam_projects_for_the_region_fail(run, dcs):
+    dcs.add('GET', None, url=ENDPOINT + '/v3/projects',
+            body=dict(projects=[dict(id='p1', name='xx-1'), dict(id='p2', name='xx-1')]))
+
+    result = run(present(access_key=ACCESS_KEY, secret_key=SECRET_KEY, endpoint=ENDPOINT, region='xx-1'),
+                 connection=False)
+
+    assert result['msg'] == "2 IAM projects named 'xx-1' at %s (p1, p2): set project_id to one of them" % ENDPOINT
