@@ -46,7 +46,7 @@ demo: venv
 
 ## Ecosystem gates (tox.ini): each tool in its own environment under .build/tox.
 TOX := $(BIN)/tox -c tox.ini
-MATRIX := units-2.16,units-2.17,units-2.18,units-2.19,sanity-2.16,sanity-2.19
+MATRIX := units-core2.16,units-core2.17,units-core2.18,units-core2.19,sanity-core2.16,sanity-core2.19
 
 docs: venv            ## antsibull-docs + sphinx -W -> docs/build/html
 	$(TOX) -e docs

@@ -33,7 +33,8 @@ sync_collection() {
 
 install_get_pip_stand_in() {
     local version cache wheel
-    version=$("$python" -c 'from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(None)["pip"])' 2>/dev/null || echo 24.2)
+    # get_venv_packages() reads python.version on ansible-core 2.16 (pip 23.1.2), ignores it on 2.19 (pip 24.2).
+    version=$("$python" -c 'import sys, types; from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(types.SimpleNamespace(version="%d.%d" % sys.version_info[:2]))["pip"])' 2>/dev/null || echo 24.2)
     cache=$HOME/.ansible/test/cache
     mkdir -p "$cache"
     wheel=$(ls "$cache"/pip-"$version"-*.whl 2>/dev/null | head -n 1 || true)

@@ -10,7 +10,11 @@ does (plugins/module_utils/options.py), so a renamed variable on either side fai
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import re
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -139,3 +143,53 @@ def test_refuses_inputs_awx_would_refuse():
         injected_env(access_key='AK')
     with pytest.raises(ValueError, match='endpoint'):
         injected_env(access_key='AK', secret_key='SK', endpoint='http://127.0.0.1:1')
+
+
+def closed_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def run_module_adhoc(tmp_path, env_extra):
+    """Run hwcloud.dcs.migration_task ad hoc in a clean environment plus env_extra; return its result."""
+    collections = tmp_path / 'collections'
+    (collections / 'ansible_collections' / 'hwcloud').mkdir(parents=True)
+    os.symlink(ROOT, collections / 'ansible_collections' / 'hwcloud' / 'dcs')
+    # Only what any job has (PATH, HOME) and runner settings; no credential comes from here.
+    env = {
+        'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''),
+        'HOME': str(tmp_path),
+        'ANSIBLE_COLLECTIONS_PATH': str(collections),
+        'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'tmp'),
+        'ANSIBLE_STDOUT_CALLBACK': 'minimal',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+    }
+    env.update(env_extra)
+    args = 'task_name=awx-probe state=absent retries=0 api_timeout=5 endpoint=http://127.0.0.1:%d' % closed_port()
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
+                           '-m', 'hwcloud.dcs.migration_task', '-a', args],
+                          env=env, capture_output=True, text=True, check=False, timeout=120)
+    # minimal callback: "localhost | FAILED! => {...}" (the status is in the head, not in the JSON)
+    assert ' => ' in proc.stdout, proc.stdout + proc.stderr
+    head, body = proc.stdout.split(' => ', 1)
+    result = json.loads(body)
+    result['failed'] = 'FAILED' in head
+    return result
+
+
+def test_module_runs_with_only_the_injected_variables(tmp_path):
+    """The module signs its calls with the injected keys: it gets as far as the network."""
+    injected = injected_env(access_key='AKAWXPROBE', secret_key='awx-probe-secret', project_id='0' * 32,
+                            region='ap-southeast-1')
+    result = run_module_adhoc(tmp_path, injected)
+    assert result['failed'] is True
+    assert 'connection error' in result['msg'], result['msg']
+    assert 'awx-probe-secret' not in json.dumps(result)
+
+
+def test_module_without_the_injected_variables_names_them(tmp_path):
+    result = run_module_adhoc(tmp_path, {})
+    assert result['failed'] is True
+    assert 'HUAWEICLOUD_SDK_AK' in result['msg'] and 'HUAWEICLOUD_SDK_SK' in result['msg'], result['msg']
