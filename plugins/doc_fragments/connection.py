@@ -81,8 +81,8 @@ options:
   retries:
     description:
       - How many times a failed API call is retried when the failure is transient
-        (HTTP 429, HTTP 5xx, connection errors and timeouts), with capped, fully jittered
-        exponential backoff (1, 2, 4, ... seconds, at most 20 seconds between attempts).
+        (HTTP 429, HTTP 5xx, connection errors and timeouts), after a random pause of up to
+        1, 2, 4, ... seconds (at most 20 seconds), that is capped, fully jittered exponential backoff.
       - A create call is never sent twice blindly. After a transient failure the module first looks
         the task up by name and only sends the create again if the task does not exist.
       - V(0) disables retries.

@@ -18,7 +18,8 @@ description:
   - Idempotent by O(task_name). An existing task with the same name and the same request is returned unchanged
     (C(changed=false)); if it is still running and O(wait=true), the module waits for it.
     An existing task with the same name but a different request makes the module fail and name the differing
-    options; it never creates a second task with the same name.
+    options; it never creates a second task with the same name. Only the options you set are compared, and only
+    with the fields the API shows; passwords are never shown, so they are not compared.
   - Removes tasks by name or ID with O(state=absent).
 author:
   - hwcloud.dcs developers (@hwcloud-dcs)
@@ -416,6 +417,7 @@ request_id:
 '''
 
 import datetime
+import re
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
@@ -430,7 +432,7 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import wait_fo
 
 BACKUP_SUFFIXES = ('.rdb', '.aof', '.zip', '.tar.gz')
 UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
-INSTANCE_FIELDS = ('id', 'name', 'ip', 'port', 'addrs', 'proxy_multi_db', 'db')
+TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
 
 
 def instance_options(password_no_log=True):
@@ -455,11 +457,19 @@ def compact(value):
     return value
 
 
+def normalized(value):
+    """The API sends ports and sizes as strings and timestamps in several formats."""
+    if isinstance(value, bool):
+        return value
+    text = str(value)
+    if TIMESTAMP.match(text):
+        return text.replace('T', ' ')[:19]
+    return text
+
+
 def same(wanted, actual):
-    """Compare an option to what the API shows (the API sends ports and sizes as strings)."""
-    if isinstance(wanted, bool) or isinstance(actual, bool):
-        return wanted == actual
-    return actual is not None and str(wanted) == str(actual)
+    """Compare an option to what the API shows; a field the API does not show (null) cannot differ."""
+    return actual is None or normalized(wanted) == normalized(actual)
 
 
 def differing_fields(wanted, existing):
@@ -482,6 +492,8 @@ def differing_fields(wanted, existing):
 
 
 def same_files(wanted, shown):
+    if not shown:
+        return True  # the API did not show the files
     by_name = dict((item.get('file_name'), item) for item in shown)
     if sorted(by_name) != sorted(item['file_name'] for item in wanted):
         return False
@@ -596,7 +608,7 @@ class MigrationTaskModule(DcsModule):
         if not found:
             return self.create()
         listed = found[0]
-        if listed.get('status') in FAILED:
+        if listed.get('status') in FAILED or (listed.get('status') == 'RELEASED' and listed.get('error_message')):
             if self.params['retry_failed']:
                 return self.create(replacing=listed)
             raise DcsError("migration task '%s' (%s) already exists and ended %s: %s; set retry_failed=true to delete "

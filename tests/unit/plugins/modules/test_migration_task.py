@@ -234,6 +234,18 @@ def test_a_different_password_alone_is_not_a_difference(run, dcs):
     assert result['changed'] is False
 
 
+def test_timestamps_in_another_format_and_fields_the_api_omits_are_not_differences(run, dcs):
+    detail = task_detail(TASK_ID, NAME)
+    detail['backup_files']['files'][0]['update_at'] = '2024-11-06T10:00:00Z'
+    detail['target_instance'].pop('port')
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.show_task(detail)
+
+    result = run(present())
+
+    assert result['changed'] is False
+
+
 def test_same_name_different_request_fails_naming_the_fields(run, dcs):
     dcs.list_tasks(list_item(TASK_ID, NAME))
     dcs.show_task(task_detail(TASK_ID, NAME, files=('other.rdb',), instance_id='another-instance'))
@@ -281,6 +293,15 @@ def test_failed_task_is_not_replaced_by_default(run, dcs):
     assert 'already exists and ended FAILED: Invalid RDB file; set retry_failed=true' in result['msg']
     assert result['task_id'] == TASK_ID
     assert not dcs.calls('POST') and not dcs.calls('DELETE')
+
+
+def test_released_task_with_an_error_counts_as_failed(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED', error_message='bucket not found'))
+
+    result = run(present())
+
+    assert result.failed
+    assert 'already exists and ended RELEASED: bucket not found; set retry_failed=true' in result['msg']
 
 
 def test_retry_failed_deletes_the_failed_task_and_creates_a_new_one(run, dcs):
