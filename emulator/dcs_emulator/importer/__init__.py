@@ -12,7 +12,16 @@ from dcs_emulator.importer.engine import FULL_MIGRATION, ImportFailed, ImportSto
 from dcs_emulator.importer.formats import FormatError, Unit, expand
 from dcs_emulator.importer.servers import ExternalServer, ManagedServer, ServerFailed, StagingServer
 
+
+
+def setup(emulator):
+    """Plug the engine into the emulator (called by its app factory); see dcs_emulator.importer.plugin."""
+    from dcs_emulator.importer.plugin import setup as plugin_setup  # pylint: disable=import-outside-toplevel
+    return plugin_setup(emulator)
+
+
 __all__ = [
+    "setup",
     "BinaryNotFound", "ServerBinary", "default_binary", "describe",
     "BucketError", "LocalBucket", "S3Bucket", "open_bucket",
     "FULL_MIGRATION", "ImportFailed", "ImportStopped", "Source", "import_backup", "local_source",

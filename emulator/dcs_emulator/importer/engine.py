@@ -91,12 +91,13 @@ def dump_rdb_version(client: redis.Redis) -> Optional[int]:
 
 
 def import_backup(target, sources: list, workdir, log: Optional[Callable] = None, progress: Optional[Callable] = None,
-                  should_stop: Optional[Callable] = None, migration_method: str = FULL_MIGRATION) -> dict:
+                  should_stop: Optional[Callable] = None, migration_method: str = FULL_MIGRATION, log_failure: bool = True) -> dict:
     """Import ``sources`` (in order) into ``target`` (a ManagedServer or ExternalServer).
 
     ``log(level, message)`` receives each step with its timing; ``progress(**stats)`` receives
     source_dbsize, target_dbsize, full_migration_progress, target_input_kbps and target_ops.
-    Raises ImportFailed (with a one-line message, also logged at ERROR) or ImportStopped.
+    Raises ImportFailed (with a one-line message, also logged at ERROR unless ``log_failure`` is false, for a
+    caller that logs it itself) or ImportStopped.
     Returns a summary: path, files, source_dbsize, target_dbsize, keys, seconds.
     """
     reporter = Reporter(log, progress, should_stop)
@@ -107,7 +108,8 @@ def import_backup(target, sources: list, workdir, log: Optional[Callable] = None
         with _target_lock(target):
             return _Import(target, reporter, workdir).run(sources)
     except ImportFailed as exc:
-        reporter.error(str(exc))
+        if log_failure:
+            reporter.error(str(exc))
         raise
     except ImportStopped as exc:
         reporter.warn(str(exc))
@@ -199,6 +201,7 @@ class _Import:
         return version, label
 
     def _check(self, target_rdb: Optional[int], target_label: str) -> None:
+        started = time.monotonic()
         for unit in self.units:
             kind = {"rdb": "RDB", "aof": "AOF", "aofdir": "multi-part AOF"}[unit.kind]
             if unit.rdb_version is not None and target_rdb is not None and unit.rdb_version > target_rdb:
@@ -206,7 +209,8 @@ class _Import:
                                    "versions up to %d: the target's Redis version must be at least the source's."
                                    % (unit.label, unit.rdb_version, formats.rdb_producer(unit.rdb_version), target_label, target_rdb))
             version = " (RDB version %d)" % unit.rdb_version if unit.rdb_version is not None else ""
-            self.reporter.info("check: %s is %s%s; the target (%s) can load it." % (unit.label, kind, version, target_label))
+            self.reporter.info("check: %s is %s%s, loadable by the target (%s); checked in %.2f s."
+                               % (unit.label, kind, version, target_label, time.monotonic() - started))
 
     # shared helpers ------------------------------------------------------------------------------------------
 
