@@ -41,6 +41,14 @@ class DcsApi(object):
         """HTTP requests attempted so far, retries included."""
         return self.retrier.attempts
 
+    def close(self):
+        """Release the SDK's connection pool and its signing thread pool."""
+        http_client = self.client.get_http_client()
+        executor = getattr(http_client, 'executor', None)
+        if executor is not None:
+            executor.shutdown(wait=False)
+        http_client.close()
+
     def call(self, action, operation, request, before_retry=None):
         """Run client.<operation>(request) with retries; action names it in errors."""
         method = getattr(self.client, operation)

@@ -76,5 +76,12 @@ class DcsModule(object):
             self.fail('%s Install it with: %s' % (missing_required_lib(SDK_PACKAGE), SDK_PIP_HINT),
                       exception=error.traceback)
         except DcsError as error:
+            self.close()
             self.fail(error.msg, **error.extra)
+        self.close()
         self.ansible.exit_json(**result)
+
+    def close(self):
+        if self._api is not None:
+            self._api.close()
+            self._api = None

@@ -418,6 +418,7 @@ request_id:
 
 import datetime
 import re
+from contextlib import contextmanager
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
@@ -435,11 +436,11 @@ UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
 TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
 
 
-def instance_options(password_no_log=True):
+def instance_options():
     return dict(
         id=dict(type='str'),
         name=dict(type='str'),
-        password=dict(type='str', no_log=password_no_log),
+        password=dict(type='str', no_log=True),
         ip=dict(type='str'),
         port=dict(type='int'),
         addrs=dict(type='str'),
@@ -499,6 +500,18 @@ def same_files(wanted, shown):
         return False
     return all(same(value, by_name[item['file_name']].get(key))
                for item in wanted for key, value in item.items())
+
+
+@contextmanager
+def already_changed(**extra):
+    """A failure after the task was created or deleted still reports the change (and which task)."""
+    try:
+        yield
+    except DcsError as error:
+        error.extra.setdefault('changed', True)
+        for key, value in extra.items():
+            error.extra.setdefault(key, value)
+        raise
 
 
 class MigrationTaskModule(DcsModule):
@@ -641,10 +654,11 @@ class MigrationTaskModule(DcsModule):
             self.tasks.delete([replacing['task_id']])
         created = self.tasks.create(body)
         task_id = created.get('id')
-        if self.params['wait']:
-            task = self.wait_until_finished(task_id, None, changed=True)
-        else:
-            task = self.tasks.show(task_id)
+        with already_changed(task_id=task_id):
+            if self.params['wait']:
+                task = self.wait_until_finished(task_id, None, changed=True)
+            else:
+                task = self.tasks.show(task_id)
         return self.result(True, task_id, task, before=before, after=task)
 
     def check_target_instance(self, instance_id):
@@ -699,14 +713,14 @@ class MigrationTaskModule(DcsModule):
             return result
         self.tasks.delete(ids)
         if self.params['wait']:
-            wait_for(
-                fetch=lambda: [task for task in self.tasks.find(name=name, task_id=task_id) if task['task_id'] in ids],
-                is_final=lambda remaining: not remaining,
-                timeout=self.params['wait_timeout'],
-                what='migration tasks %s to disappear from the list' % ', '.join(ids),
-                status_of=lambda remaining: ', '.join('%s %s' % (t['task_id'], t.get('status')) for t in remaining or []),
-                result_of=lambda remaining: dict(changed=True, task_ids=ids),
-            )
+            with already_changed(task_ids=ids):
+                wait_for(
+                    fetch=lambda: [task for task in self.tasks.find(name=name, task_id=task_id) if task['task_id'] in ids],
+                    is_final=lambda remaining: not remaining,
+                    timeout=self.params['wait_timeout'],
+                    what='migration tasks %s to disappear from the list' % ', '.join(ids),
+                    status_of=lambda remaining: ', '.join('%s %s' % (t['task_id'], t.get('status')) for t in remaining or []),
+                )
         return result
 
     def result(self, changed, task_id, task, before, after):

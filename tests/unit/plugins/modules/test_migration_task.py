@@ -103,6 +103,18 @@ def test_create_with_backup_record(run, dcs):
     assert sent['description'] == 'nightly'
 
 
+def test_a_failure_after_the_create_call_still_reports_the_change(run, dcs):
+    dcs.list_tasks()
+    dcs.instance('RUNNING')
+    dcs.create(TASK_ID, NAME)
+    dcs.error('GET', '/migration-task/%s' % TASK_ID, 500, 'DCS.5000', 'Internal error.')
+
+    result = run(present(retries=0))
+
+    assert result.failed and result['changed'] is True and result['task_id'] == TASK_ID
+    assert result['error_code'] == 'DCS.5000'
+
+
 def test_wait_polls_until_success_with_short_first_intervals(run, dcs, fake_clock):
     dcs.list_tasks()
     dcs.instance('RUNNING')
