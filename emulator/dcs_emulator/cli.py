@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8443, help="port to bind (default: 8443)")
     serve.add_argument("--data-dir", help="SQLite and server data directory (overrides data_dir in the config)")
     serve.add_argument("--admin", action="store_true", help="enable the admin API under /_emulator/")
+    serve.add_argument("--ssl-certfile", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--ssl-keyfile", help="private key of --ssl-certfile (PEM)")
     serve.add_argument("--api-only", action="store_true",
                        help="do not load the import engine: tasks only check that their backup files exist")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
@@ -49,9 +51,13 @@ def _serve(args) -> int:
     if not _is_loopback(args.host):
         LOG.warning("binding to %s: the emulator is reachable from other machines", args.host)
     app = create_app(config, load_extensions=not args.api_only)
-    LOG.info("DCS emulator on http://%s:%d (region %s, data in %s, admin API %s)", args.host, args.port,
+    scheme = "https" if args.ssl_certfile else "http"
+    LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level)
+    # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
+    # polls would surface as a spurious connection error in the client.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
+                timeout_keep_alive=75, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 

@@ -157,6 +157,7 @@ class Runner:
         self._shutdown = threading.Event()
         self._progress = {}
         self._progress_lock = threading.Lock()
+        self._running = set()
 
     def set_work(self, work: Work) -> None:
         self._work = work
@@ -216,7 +217,7 @@ class Runner:
     def reset(self) -> None:
         """Forget everything (admin reset): running tasks are told to stop, their outcome is dropped."""
         with self._stops_lock:
-            self._stops.clear()
+            self._stops = set(self._running)
         with self._progress_lock:
             self._progress.clear()
 
@@ -229,6 +230,16 @@ class Runner:
         task = self.storage.get_task(task_id)
         if task is None or task["status"] != "MIGRATING" or task["deleted"]:
             return
+        with self._stops_lock:
+            self._running.add(task_id)
+        try:
+            self._run_work(task)
+        finally:
+            with self._stops_lock:
+                self._running.discard(task_id)
+
+    def _run_work(self, task: dict) -> None:
+        task_id = task["id"]
         started = time.monotonic()
         self.storage.update_task(task_id, started_ts=time.time())
         ctx = TaskContext(self, task)
