@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The engine inside the emulator, seen through the official SDK: real imports, stats, logs, status, restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+import redis
+import uvicorn
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient, Files,
+                                  ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskRequest,
+                                  ShowMigrationTaskStatsRequest, TargetInstanceBody)
+
+from dcs_emulator import config as config_mod
+from dcs_emulator.app import create_app
+from dcs_emulator.importer.servers import free_port
+
+from .conftest import assert_same_data, populate, snapshot
+
+AK, SK = "AKIMPORTTEST01", "sk-import-test-secret"
+PROJECT = "abcdefabcdefabcdefabcdefabcdef12"
+INSTANCE = "6c1f0d3e-2222-4333-8444-955566667777"
+PASSWORD = "inst-pass-9d2c"
+
+
+def raw_config(root):
+    return {
+        "data_dir": str(root / "data"), "region": "cn-north-4",
+        "accounts": [{"access_key": AK, "secret_key": SK, "projects": [{"id": PROJECT, "name": "cn-north-4"}]}],
+        "buckets": {"local": {"path": str(root / "bucket")}},
+        "instances": [{"id": INSTANCE, "name": "imported", "project_id": PROJECT, "password": PASSWORD}],
+    }
+
+
+class Served:
+    """create_app() with the import engine, served by uvicorn in a thread."""
+
+    def __init__(self, root):
+        self.app = create_app(config_mod.parse(raw_config(root), root))
+        self.emulator = self.app.state.emulator
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(30)
+
+    def sdk(self) -> DcsClient:
+        config = HttpConfig.get_default_config()
+        config.timeout = (3, 30)
+        return DcsClient.new_builder().with_http_config(config).with_credentials(BasicCredentials(AK, SK, PROJECT)) \
+            .with_endpoints(["http://127.0.0.1:%d" % self.port]).build()
+
+    def redis(self, db=0) -> redis.Redis:
+        """A client of the instance's server, at the address the DCS API shows."""
+        shown = self.sdk().show_instance(ShowInstanceRequest(instance_id=INSTANCE))
+        return redis.Redis(host=shown.ip, port=int(shown.port), password=PASSWORD, db=db)
+
+    def client(self, db=0, **_kwargs) -> redis.Redis:
+        return self.redis(db)
+
+
+@pytest.fixture(name="served")
+def served_fixture(tmp_path):
+    (tmp_path / "bucket").mkdir()
+    served = Served(tmp_path)
+    yield served
+    served.stop()
+
+
+def create(served, *files, method="full_amount_migration"):
+    body = CreateMigrationTaskBody(
+        task_name="import-%d" % time.monotonic_ns(), migration_type="backupfile_import", migration_method=method,
+        backup_files=BackupFilesBody(file_source="self_build_obs", bucket_name="local", files=[Files(file_name=f) for f in files]),
+        target_instance=TargetInstanceBody(id=INSTANCE, password=PASSWORD))
+    return served.sdk().create_migration_task(CreateMigrationTaskRequest(body=body)).id
+
+
+def wait_final(served, task_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = served.sdk().show_migration_task(ShowMigrationTaskRequest(task_id=task_id))
+        if shown.status in ("SUCCESS", "FAILED", "TERMINATED") or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.05)
+
+
+def logs_of(served, task_id):
+    listed = served.sdk().list_migration_task_logs(ListMigrationTaskLogsRequest(task_id=task_id, limit=100))
+    return [(entry.log_level, entry.message) for entry in listed.migration_logs]
+
+
+def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
+    populate(source)
+    source.save_rdb(tmp_path / "bucket" / "dump.rdb")
+    expected = snapshot(source.server)
+    served.redis().set("kept", "target's own key")
+    task_id = create(served, "dump.rdb")
+    shown = wait_final(served, task_id)
+    assert shown.status == "SUCCESS", logs_of(served, task_id)
+    stats = served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id))
+    keys = sum(len(v) for k, v in expected.items() if k != "functions")
+    assert (stats.source_dbsize, stats.target_dbsize, stats.full_migration_progress) == (str(keys), str(keys + 1), "100.00")
+    messages = [m for _, m in logs_of(served, task_id)]
+    for step in ("download: dump.rdb", "check: dump.rdb", "snapshot: ", "load: dump.rdb", "done: "):
+        assert any(m.startswith(step) for m in messages), (step, messages)
+    assert served.redis().get("kept") == b"target's own key"
+    served.redis().delete("kept")
+    assert_same_data(snapshot(served), expected)
+
+
+def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
+    (tmp_path / "bucket" / "notes.rdb").write_bytes(b"just some text\n")
+    task_id = create(served, "notes.rdb")
+    shown = wait_final(served, task_id)
+    assert shown.status == "FAILED"
+    logs = logs_of(served, task_id)
+    errors = [m for level, m in logs if level == "ERROR"]
+    assert errors == ["The backup file notes.rdb is neither an RDB nor an AOF file (it starts with b'just som')."]
+    listed = [m for _, m in logs]
+    assert "Task finished: SUCCESS." not in listed
+
+
+def test_missing_object_and_incremental(served):
+    shown = wait_final(served, create(served, "absent.rdb"))
+    assert shown.status == "FAILED"
+    task_id = create(served, "absent.rdb", method="incremental_migration")
+    assert wait_final(served, task_id).status == "FAILED"
+    errors = [m for level, m in logs_of(served, task_id) if level == "ERROR"]
+    assert errors == ["Migration method incremental_migration is not supported by the emulator: only full_amount_migration is."]
+
+
+def test_status_follows_the_server(served):
+    shown = served.sdk().show_instance(ShowInstanceRequest(instance_id=INSTANCE))
+    assert shown.status == "RUNNING" and shown.ip == "127.0.0.1"
+    os.kill(int(served.redis().info("server")["process_id"]), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while served.sdk().show_instance(ShowInstanceRequest(instance_id=INSTANCE)).status == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert served.sdk().show_instance(ShowInstanceRequest(instance_id=INSTANCE)).status == "ERROR"
+    with pytest.raises(ClientRequestException) as info:
+        create(served, "dump.rdb")
+    assert info.value.error_code == "DCS.4049"
+
+
+def test_data_survives_an_emulator_restart(tmp_path):
+    (tmp_path / "bucket").mkdir()
+    first = Served(tmp_path)
+    try:
+        first.redis().set("persisted", "yes")
+    finally:
+        first.stop()
+    second = Served(tmp_path)
+    try:
+        assert second.redis().get("persisted") == b"yes"
+    finally:
+        second.stop()
