@@ -91,16 +91,17 @@ class MigrationTasks(object):
         return result_of(self.api.call('show migration task %s' % task_id, 'show_migration_task',
                                        self._request('ShowMigrationTaskRequest', task_id=task_id)))
 
-    def create(self, body):
+    def create(self, body, ignore_ids=()):
         """POST the task. After a transient failure, re-send only if no task with that name exists yet.
 
         Returns the create response ({id, name, status}); if an earlier attempt turned
         out to have created the task, the listed task is returned in the same shape.
+        ignore_ids: tasks with the same name that are not ours (one just deleted, still listed).
         """
         request = self._request('CreateMigrationTaskRequest', body=self._create_body(body))
 
         def created_meanwhile():
-            found = self.find(name=body['task_name'])
+            found = [task for task in self.find(name=body['task_name']) if task.get('task_id') not in ignore_ids]
             if found:
                 task = found[0]
                 return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}

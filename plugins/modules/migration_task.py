@@ -650,9 +650,10 @@ class MigrationTaskModule(DcsModule):
         before = replacing or {}
         if self.check_mode:
             return self.result(True, None, {}, before=before, after=scrub(body))
-        if replacing:
-            self.tasks.delete([replacing['task_id']])
-        created = self.tasks.create(body)
+        old_ids = [replacing['task_id']] if replacing else []
+        if old_ids:
+            self.tasks.delete(old_ids)
+        created = self.tasks.create(body, ignore_ids=old_ids)
         task_id = created.get('id')
         with already_changed(task_id=task_id):
             if self.params['wait']:

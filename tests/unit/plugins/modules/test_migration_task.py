@@ -332,6 +332,22 @@ def test_retry_failed_deletes_the_failed_task_and_creates_a_new_one(run, dcs):
     assert result['diff']['before']['task_id'] == TASK_ID
 
 
+def test_retry_failed_create_retry_does_not_mistake_the_deleted_task_for_the_new_one(run, dcs):
+    new_id = 'f' * 32
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='FAILED', error_message='Invalid RDB file'))
+    dcs.instance('RUNNING')
+    dcs.delete(TASK_ID)
+    dcs.add('POST', '/migration-task', body=requests.exceptions.ConnectionError('Connection reset by peer'))
+    dcs.create(new_id, NAME)
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='FAILED'))  # the deleted task is still listed
+    dcs.show_task(task_detail(new_id, NAME, status='MIGRATING'))
+
+    result = run(present(retry_failed=True))
+
+    assert result['changed'] is True and result['task_id'] == new_id
+    assert len(dcs.calls('POST')) == 2
+
+
 # -- target instance pre-check ------------------------------------------------------------------
 
 def test_target_instance_must_be_running(run, dcs):
