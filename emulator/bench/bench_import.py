@@ -28,7 +28,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import redis
 
 from dcs_emulator.importer import ExternalServer, ManagedServer, import_backup, local_source
 from dcs_emulator.importer.binaries import default_binary
@@ -181,10 +180,10 @@ def main() -> int:
         rdb = make_backup(workdir, args.keys, binary)
         size_mb = rdb.stat().st_size / 1e6
         print("dataset: %d keys (strings of 100 bytes, 10%% with TTL; %d hashes/lists/sets/zsets of %d items; a stream of %d "
-              "entries with a consumer group), RDB %.1f MB, made in %.1f s; server %s" % (args.keys, BIG_COLLECTIONS, BIG_SIZE,
-                                                                                       STREAM_ENTRIES, size_mb, time.monotonic() - started, binary.label))
+              "entries with a consumer group), RDB %.1f MB, made in %.1f s; server %s"
+              % (args.keys, BIG_COLLECTIONS, BIG_SIZE, STREAM_ENTRIES, size_mb, time.monotonic() - started, binary.label))
         results = {"floor": [], "empty": [], "merge": []}
-        for _ in range(args.rounds):
+        for _round in range(args.rounds):
             results["floor"].append(floor(rdb, binary, workdir))
             results["empty"].append(run_child("empty", rdb, workdir))
             results["merge"].append(run_child("merge", rdb, workdir))

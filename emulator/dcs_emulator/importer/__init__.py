@@ -13,7 +13,6 @@ from dcs_emulator.importer.formats import FormatError, Unit, expand
 from dcs_emulator.importer.servers import ExternalServer, ManagedServer, ServerFailed, StagingServer
 
 
-
 def setup(emulator):
     """Plug the engine into the emulator (called by its app factory); see dcs_emulator.importer.plugin."""
     from dcs_emulator.importer.plugin import setup as plugin_setup  # pylint: disable=import-outside-toplevel

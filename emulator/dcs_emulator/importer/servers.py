@@ -202,8 +202,8 @@ class ServerProcess:
             except (OSError, ValueError):
                 pass
         warnings = warnings_in(text)
-        if code is not None and code < 0:
-            what = "was killed by signal %s" % signal.Signals(-code).name
+        if isinstance(code, int) and code < 0:
+            what = "was killed by signal %s" % signal.Signals(abs(code)).name
         else:
             what = "exited with status %s" % code
         if warnings:
@@ -328,7 +328,7 @@ class ManagedServer(ServerProcess):
         if str(self.directory / CONFIG_FILE).encode() not in cmdline:
             return
         os.kill(pid, signal.SIGTERM)
-        for _ in range(600):
+        for _attempt in range(600):
             if not os.path.exists("/proc/%d" % pid):
                 return
             time.sleep(0.05)

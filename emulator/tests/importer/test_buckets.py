@@ -78,7 +78,7 @@ def test_s3_object_is_streamed_to_a_file_and_imported(s3, source, managed, tmp_p
 
 
 def test_s3_missing_object_and_bucket(s3, tmp_path):
-    spec, _ = s3
+    spec, _other = s3
     with pytest.raises(BucketError, match="^The object missing.rdb does not exist in bucket obs-bucket.$"):
         S3Bucket("obs-bucket", spec).fetch("missing.rdb", tmp_path)
     with pytest.raises(BucketError, match="^The bucket obs-gone does not exist"):

@@ -63,7 +63,7 @@ def test_truncated_rdb_fails_and_target_keeps_its_keys(source, managed, tmp_path
     path = valid_rdb(source, tmp_path, keys=2000)
     path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
     before = seed_target(managed)
-    message, errors, _ = attempt(managed, [path], tmp_path)
+    message, errors, _other = attempt(managed, [path], tmp_path)
     assert "dump.rdb" not in message or "corrupt or truncated" in message
     assert "corrupt or truncated" in message
     assert errors
@@ -76,7 +76,7 @@ def test_truncated_aof_fails_before_touching_the_target(source, managed, tmp_pat
     path = source.single_aof(tmp_path / "appendonly.aof")
     path.write_bytes(path.read_bytes()[:-7])
     before = seed_target(managed)
-    message, errors, _ = attempt(managed, [path], tmp_path)
+    message, errors, _other = attempt(managed, [path], tmp_path)
     assert message.startswith("Loading appendonly.aof failed: the file is corrupt, truncated")
     assert errors
     assert_same_data(snapshot(managed), before)
@@ -87,7 +87,7 @@ def test_file_that_is_neither_rdb_nor_aof(content, managed, tmp_path):
     path = tmp_path / "backup.rdb"
     path.write_bytes(content)
     before = seed_target(managed)
-    message, errors, _ = attempt(managed, [path], tmp_path)
+    message, errors, _other = attempt(managed, [path], tmp_path)
     assert message.startswith("The backup file backup.rdb is neither an RDB nor an AOF file")
     assert errors == [message]
     assert_same_data(snapshot(managed), before)
@@ -96,23 +96,23 @@ def test_file_that_is_neither_rdb_nor_aof(content, managed, tmp_path):
 def test_archive_with_a_path_trick_is_refused(source, managed, tmp_path):
     rdb = valid_rdb(source, tmp_path)
     for archive in (make_zip(tmp_path / "evil.zip", {"../evil.rdb": rdb}), make_tar(tmp_path / "evil.tar.gz", {"/abs/evil.rdb": rdb})):
-        message, _, _ = attempt(managed, [archive], tmp_path)
+        message, _errors, _kind = attempt(managed, [archive], tmp_path)
         assert "unsafe path" in message and archive.name in message
     assert not (tmp_path / "evil.rdb").exists()
 
 
 def test_archive_without_backups_and_corrupt_archive(managed, tmp_path):
-    message, _, _ = attempt(managed, [make_zip(tmp_path / "x.zip", {"notes.txt": b"nothing"})], tmp_path)
+    message, _errors, _kind = attempt(managed, [make_zip(tmp_path / "x.zip", {"notes.txt": b"nothing"})], tmp_path)
     assert message == "The archive x.zip holds no RDB or AOF file."
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(make_tar(tmp_path / "ok.tar.gz", {"a.rdb": b"REDIS0011" + b"\x00" * 5000}).read_bytes()[:40])
-    message, _, _ = attempt(managed, [broken], tmp_path)
+    message, _errors, _kind = attempt(managed, [broken], tmp_path)
     assert message.startswith("The archive broken.tar.gz is corrupt or truncated")
 
 
 def test_incremental_migration_is_not_supported(managed, source, tmp_path):
     path = valid_rdb(source, tmp_path)
-    message, errors, _ = attempt(managed, [path], tmp_path, migration_method="incremental_migration")
+    message, errors, _other = attempt(managed, [path], tmp_path, migration_method="incremental_migration")
     assert message == "Migration method incremental_migration is not supported by the emulator: only full_amount_migration is."
     assert errors == [message]
 
@@ -121,7 +121,7 @@ def test_target_down_fails_naming_it(managed, source, tmp_path):
     path = valid_rdb(source, tmp_path)
     managed.kill()
     assert not managed.is_running()
-    message, _, _ = attempt(managed, [path], tmp_path)
+    message, _errors, _kind = attempt(managed, [path], tmp_path)
     assert message == "The target instance's Redis server (127.0.0.1:%d) is not running." % managed.port
 
 
@@ -135,12 +135,12 @@ def test_rdb_newer_than_the_target_can_load(source, tmp_path):
     old.start()
     try:
         before = seed_target(old)
-        message, errors, _ = attempt(old, [path], tmp_path)
+        message, errors, _other = attempt(old, [path], tmp_path)
         assert "is RDB version %d" % source.server.binary.rdb_version in message
         assert "loads RDB versions up to 9" in message and "redis 6.2" in message
         assert errors
         external = ExternalServer(old.host, old.port, password=PASSWORD)
-        message, _, _ = attempt(external, [path], tmp_path)
+        message, _errors, _kind = attempt(external, [path], tmp_path)
         assert "loads RDB versions up to 9" in message
         assert_same_data(snapshot(old), before)
     finally:
@@ -174,7 +174,7 @@ def test_target_killed_mid_import_is_restored(source, managed, tmp_path):
     slow_loading_target(managed)
     killer = threading.Thread(target=lambda: wait_until_loading(managed) and os.kill(managed.process.pid, signal.SIGKILL))
     killer.start()
-    message, errors, _ = attempt(managed, [path], tmp_path)
+    message, errors, _other = attempt(managed, [path], tmp_path)
     killer.join()
     assert message.startswith("The target server stopped during the import (target server was killed by signal SIGKILL)")
     assert message.endswith("The target was restored to its state before the import.")
@@ -189,7 +189,7 @@ def test_stop_during_load_restores_the_target(source, managed, tmp_path):
     slow_loading_target(managed)
     loading = threading.Event()
     threading.Thread(target=lambda: wait_until_loading(managed) and loading.set()).start()
-    message, _, kind = attempt(managed, [path], tmp_path, should_stop=loading.is_set)
+    message, _errors, kind = attempt(managed, [path], tmp_path, should_stop=loading.is_set)
     assert kind is ImportStopped
     assert message == "The task was stopped; the target was restored to its state before the import."
     assert_same_data(snapshot(managed), before)

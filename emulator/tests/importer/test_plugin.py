@@ -115,7 +115,7 @@ def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
     stats = served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id))
     keys = sum(len(v) for k, v in expected.items() if k != "functions")
     assert (stats.source_dbsize, stats.target_dbsize, stats.full_migration_progress) == (str(keys), str(keys + 1), "100.00")
-    messages = [m for _, m in logs_of(served, task_id)]
+    messages = [m for _level, m in logs_of(served, task_id)]
     for step in ("download: dump.rdb", "check: dump.rdb", "snapshot: ", "load: dump.rdb", "done: "):
         assert any(m.startswith(step) for m in messages), (step, messages)
     assert served.redis().get("kept") == b"target's own key"
@@ -131,7 +131,7 @@ def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
     logs = logs_of(served, task_id)
     errors = [m for level, m in logs if level == "ERROR"]
     assert errors == ["The backup file notes.rdb is neither an RDB nor an AOF file (it starts with b'just som')."]
-    listed = [m for _, m in logs]
+    listed = [m for _level, m in logs]
     assert "Task finished: SUCCESS." not in listed
 
 

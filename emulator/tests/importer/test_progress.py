@@ -41,9 +41,9 @@ def test_every_step_is_logged_with_its_timing(source, managed, tmp_path):
     path = source.save_rdb(tmp_path / "dump.rdb")
     logs = []
     import_backup(managed, [local_source(path)], tmp_path / "work", log=lambda level, message: logs.append((level, message)))
-    steps = [STEP.match(message).group(1) for _, message in logs if STEP.match(message)]
+    steps = [STEP.match(message).group(1) for _level, message in logs if STEP.match(message)]
     assert steps == ["download", "check", "snapshot", "load", "done"], logs
-    assert {level for level, _ in logs} == {"INFO"}
+    assert {level for level, _message in logs} == {"INFO"}
     assert logs[1][1].startswith("check: dump.rdb is RDB (RDB version %d), loadable by the target (%s); checked in " % (
         managed.binary.rdb_version, managed.binary.label))
     assert "DEBUG RELOAD MERGE" in logs[3][1]

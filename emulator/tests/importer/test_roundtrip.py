@@ -66,7 +66,7 @@ def test_external_target_gets_every_key_through_migrate(kind, source, tmp_path, 
         summary, logs = run(external, [path], tmp_path)
         assert summary["path"] == "migrate"
         assert_same_data(snapshot(server), expected)
-        assert any(m.startswith("copy: ") and "MIGRATE" in m for _, m in logs)
+        assert any(m.startswith("copy: ") and "MIGRATE" in m for _level, m in logs)
     finally:
         server.stop(save=False)
 
