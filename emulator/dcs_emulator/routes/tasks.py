@@ -28,9 +28,8 @@ def _live_task(request: Request, project_id: str, task_id: str, allow_deleted: b
     return task
 
 
-def _target_view(emu, task: dict) -> dict:
+def _target_view(task: dict, instance) -> dict:
     target = dict(task["request"]["target_instance"])
-    instance = emu.instances.get(task["target_instance_id"])
     if instance is not None:
         target.setdefault("name", instance["name"])
         target["ip"] = str(instance["ip"])
@@ -41,12 +40,13 @@ def _target_view(emu, task: dict) -> dict:
 
 def task_detail(emu, task: dict) -> dict:
     """The show/stop response (ShowMigrationTaskResponse). No password, ever."""
+    target = _target_view(task, emu.instances.get(task["target_instance_id"]))
     return {
         "task_id": task["id"], "task_name": task["name"], "description": task["description"],
         "status": task["status"], "migration_type": task["migration_type"],
         "migration_method": task["migration_method"], "ecs_tenant_private_ip": "",
         "backup_files": task["request"].get("backup_files"), "network_type": "", "source_instance": {},
-        "target_instance": _target_view(emu, task), "created_at": task["created_at"],
+        "target_instance": target, "created_at": task["created_at"],
         "updated_at": task["updated_at"], "released_at": "", "version": "", "resume_mode": "auto",
         "supported_features": [], "tenant_vpc_id": "", "tenant_subnet_id": "", "tenant_security_group_id": "",
         "bandwidth_limit_mb": "", "task_status": task["status"], "error_message": task["error_message"],
@@ -55,8 +55,8 @@ def task_detail(emu, task: dict) -> dict:
 
 def task_list_item(emu, task: dict) -> dict:
     """One element of the list response (MigrationTaskList)."""
-    target = _target_view(emu, task)
-    instance = emu.instances.get(task["target_instance_id"])
+    instance = emu.instances.get(task["target_instance_id"])  # once per item: a status provider may be costly
+    target = _target_view(task, instance)
     return {
         "task_id": task["id"], "task_name": task["name"], "status": task["status"],
         "migration_type": task["migration_type"], "migration_method": task["migration_method"],
