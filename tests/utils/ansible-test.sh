@@ -19,8 +19,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 venv=${VENV:-$root/.venv}
 python=$venv/bin/python
 # Outside the repo: inside it, ansible-test would ask the repo's git for the file list
-# and skip everything under the ignored build folder. One folder per checkout.
-build=${HWCLOUD_DCS_BUILD_DIR:-${TMPDIR:-/tmp}/hwcloud-dcs-$(printf '%s' "$root" | sha1sum | cut -c1-12)}
+# and skip everything under the ignored build folder. A fresh folder per run, so that
+# parallel runs (sanity beside units beside integration) never delete each other's copy;
+# it is removed after a passing run and kept (with ansible-test's tests/output) after a failing one.
+build=${HWCLOUD_DCS_BUILD_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/hwcloud-dcs-test.XXXXXX")}
 dest=$build/ansible_collections/hwcloud/dcs
 
 sync_collection() {
@@ -68,4 +70,11 @@ copy_integration_config
 install_get_pip_stand_in
 cd "$dest"
 export PATH=$venv/bin:$PATH
-exec ansible-test "$@"
+status=0
+ansible-test "$@" || status=$?
+if [ "$status" -eq 0 ] && [ -z "${HWCLOUD_DCS_BUILD_DIR:-}" ]; then
+    rm -rf "$build"
+else
+    echo "ansible-test ran in $dest (kept)" >&2
+fi
+exit "$status"
