@@ -52,8 +52,7 @@ def _write_key(pipe, key: str, kind: str, rng: random.Random) -> None:
 
 
 def _fill_db(client, db: int, count: int, prefix: str, rng: random.Random) -> dict:
-    """Write ``count`` keys into database ``db`` (one of them a stream); return what was written."""
-    client.execute_command("SELECT", db)
+    """Write ``count`` keys with ``client`` (connected to database ``db``, one of them a stream); return what was written."""
     types = dict((kind, 0) for kind in KINDS + ("stream",))
     ttl = 0
     stream_key = "%sdb%d:stream" % (prefix, db)
@@ -87,12 +86,16 @@ def write_sample_backup(out, keys: int = 3000, dbs: int = 2, prefix: str = "samp
         server = StagingServer(binary, Path(workdir), {"dbfilename": "sample.rdb"}, label="sample server")
         server.start()
         try:
-            client = server.client(single_connection_client=True)
-            try:
-                databases = dict((str(db), _fill_db(client, db, count, prefix, rng)) for db, count in enumerate(plan))
-                client.save()
-            finally:
-                client.close()
+            databases = {}
+            for db, count in enumerate(plan):
+                # A client per database: pipelines take pooled connections, which a SELECT would not reach.
+                client = server.client(db=db)
+                try:
+                    databases[str(db)] = _fill_db(client, db, count, prefix, rng)
+                    if db == len(plan) - 1:
+                        client.save()
+                finally:
+                    client.close()
         finally:
             server.stop(save=False)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +127,7 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="dcs-emulator sample-backup", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="dcs-emulator sample-backup", description=__doc__.split("\n\n", maxsplit=1)[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

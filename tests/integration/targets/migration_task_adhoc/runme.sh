@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Ad-hoc use: `ansible localhost -m hwcloud.dcs.migration_task -a '...'` with the credentials in environment
+# variables (as an AWX credential injects them). Create, idempotent re-run, keys verified, a bad option
+# value, removal. Arguments from ansible-test (-v...) are passed to every ansible command.
+set -eu -o pipefail
+
+config=../../integration_config.yml
+verify_script=../setup_dcs/files/redis_keys.py
+py=python
+
+# The integration config's values this script needs, as shell assignments.
+eval "$("$py" - "$config" <<'PY'
+import shlex, sys, yaml
+with open(sys.argv[1]) as handle:
+    c = yaml.safe_load(handle)
+values = dict(HUAWEICLOUD_SDK_AK=c['dcs_access_key'], HUAWEICLOUD_SDK_SK=c['dcs_secret_key'],
+              HUAWEICLOUD_SDK_PROJECT_ID=c['dcs_project_id'], ENDPOINT=c['dcs_endpoint'],
+              BUCKET=c['dcs_bucket'], BACKUP_FILE=c['dcs_backups']['adhoc']['file'],
+              PREFIX=c['dcs_backups']['adhoc']['prefix'], INSTANCE_ID=c['dcs_instance_id'],
+              REDIS_PASSWORD=c['dcs_instance_password'], REDIS_HOST=c['dcs_redis_host'],
+              REDIS_PORT=str(c['dcs_redis_port']))
+for name, value in values.items():
+    print('%s=%s' % (name, shlex.quote(value)))
+PY
+)"
+export HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK HUAWEICLOUD_SDK_PROJECT_ID
+
+task_name=it-adhoc-import
+module_args() {  # $1: extra JSON members
+    printf '{"endpoint": "%s", "task_name": "%s", "backup_files": {"bucket_name": "%s", "files": [{"file_name": "%s"}]}, "target_instance": {"id": "%s", "password": "%s"}%s}' \
+        "$ENDPOINT" "$task_name" "$BUCKET" "$1" "$INSTANCE_ID" "$REDIS_PASSWORD" "${2:-}"
+}
+
+# The one-line result of an ad-hoc run: "localhost | CHANGED => {...}"; prints it, fails on a secret.
+adhoc() {
+    local out
+    out=$(ansible localhost -o -m hwcloud.dcs.migration_task -a "$1" "${@:2}" 2>&1) || true
+    printf '%s\n' "$out" >&2
+    if grep -qF -e "$HUAWEICLOUD_SDK_SK" -e "$REDIS_PASSWORD" <<<"$out"; then
+        echo "FAIL: a secret appears in the output" >&2
+        exit 1
+    fi
+    grep '^localhost | ' <<<"$out"
+}
+
+field() {  # field NAME < result line: a top-level value of the JSON after "=>"
+    "$py" -c 'import json, sys; print(json.loads(sys.stdin.read().split("=> ", 1)[1]).get(sys.argv[1], ""))' "$1"
+}
+
+expect() {  # expect WHAT CONDITION...
+    local what=$1
+    shift
+    if ! "$@"; then
+        echo "FAIL: $what" >&2
+        exit 1
+    fi
+    echo "ok: $what"
+}
+
+cleanup() {
+    adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "$@" >/dev/null || true
+}
+trap 'cleanup "$@"' EXIT
+
+created=$(adhoc "$(module_args "$BACKUP_FILE")" "$@")
+task_id=$(field task_id <<<"$created")
+expect "the ad-hoc create reports CHANGED" grep -q '^localhost | CHANGED => ' <<<"$created"
+expect "it prints the task ID ($task_id)" test -n "$task_id"
+expect "the task ended SUCCESS" grep -q '"status": "SUCCESS"' <<<"$created"
+
+again=$(adhoc "$(module_args "$BACKUP_FILE")" "$@")
+expect "the ad-hoc re-run reports SUCCESS (not changed)" grep -q '^localhost | SUCCESS => ' <<<"$again"
+expect "the re-run shows the same task ID" test "$(field task_id <<<"$again")" = "$task_id"
+
+found=$(REDIS_PASSWORD=$REDIS_PASSWORD "$py" "$verify_script" --host "$REDIS_HOST" --port "$REDIS_PORT" --prefix "$PREFIX")
+expected=$("$py" - "$config" <<'PY'
+import json, sys, yaml
+with open(sys.argv[1]) as handle:
+    print(json.dumps(yaml.safe_load(handle)['dcs_backups']['adhoc']['databases'], sort_keys=True))
+PY
+)
+expect "every key of the backup arrived in the target Redis: $found" test "$found" = "$expected"
+
+bad=$(adhoc "$(module_args backup.txt)" "$@")
+expect "a bad file name fails" grep -q '^localhost | FAILED! => ' <<<"$bad"
+expect "with one line naming the option" grep -qF "backup_files.files[0].file_name 'backup.txt' must end in .rdb" <<<"$bad"
+
+removed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "$@")
+expect "state=absent removes the task" grep -q '^localhost | CHANGED => ' <<<"$removed"
+expect "and names it" test "$(field task_id <<<"$removed")" = "$task_id"

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make integration`: run the ansible-test integration targets against a local DCS emulator.
+
+1. generates backups from a real Redis server into a fresh bucket directory (a good one per target, each with
+   its own key prefix, plus a corrupt one) and keeps their manifests (keys per database, type, TTL);
+2. starts the emulator (admin API on) with two managed instances: `dcs-it-main` (RUNNING, the import target)
+   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API);
+3. writes the integration config (endpoint, keys, project, instances, target Redis address, admin URL,
+   backups) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
+4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
+5. stops the emulator, also on failure or Ctrl-C.
+
+Usage: python tests/utils/integration.py [ansible-test integration arguments, e.g. a target name or -v]
+Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from dcs_emulator.launcher import launch, sample_config
+from dcs_emulator.samples import write_sample_backup
+
+ROOT = Path(__file__).resolve().parents[2]
+BUCKET = "dcs-it-backups"
+# One backup per target, each with its own key prefix, so that each target can check exactly its own keys.
+BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry")
+BACKUP_KEYS = 300
+CORRUPT_FILE = "corrupt.rdb"
+
+
+def make_backups(bucket_dir: Path) -> dict:
+    backups = {}
+    for seed, name in enumerate(BACKUPS):
+        backups[name] = write_sample_backup(bucket_dir / ("%s.rdb" % name), keys=BACKUP_KEYS, dbs=2,
+                                            prefix="it-%s:" % name, seed=seed)
+    # A real backup cut in half: the loader must reject it (truncated file), and none of its keys may arrive.
+    corrupt = bucket_dir / CORRUPT_FILE
+    backups["corrupt"] = write_sample_backup(corrupt, keys=BACKUP_KEYS, dbs=2, prefix="it-corrupt:", seed=99)
+    data = corrupt.read_bytes()
+    corrupt.write_bytes(data[:len(data) // 2])
+    return backups
+
+
+def integration_vars(emu, bucket_dir: Path, backups: dict) -> dict:
+    main, standby = emu.instance("dcs-it-main"), emu.instance("dcs-it-standby")
+    host, port = emu.redis_address(main["id"])
+    return {
+        "dcs_endpoint": emu.url,
+        "dcs_region": emu.region,
+        "dcs_access_key": emu.access_key,
+        "dcs_secret_key": emu.secret_key,
+        "dcs_project_id": emu.project_id,
+        "dcs_admin_url": emu.url + "/_emulator",
+        "dcs_bucket": BUCKET,
+        "dcs_bucket_dir": str(bucket_dir),
+        "dcs_instance_id": main["id"],
+        "dcs_instance_name": main["name"],
+        "dcs_instance_password": main["password"],
+        "dcs_standby_instance_id": standby["id"],
+        "dcs_redis_host": host,
+        "dcs_redis_port": port,
+        "dcs_backups": backups,
+    }
+
+
+def run_ansible_test(config_path: Path, workdir: Path, args: list) -> int:
+    venv = Path(sys.executable).parent.parent
+    # A collection copy of our own: a sanity run started meanwhile from the same checkout would
+    # otherwise replace the shared copy under the running targets.
+    env = dict(os.environ, INTEGRATION_CONFIG=str(config_path), VENV=str(venv),
+               HWCLOUD_DCS_BUILD_DIR=str(workdir / "ansible-test"))
+    # --local: the controller is this environment and the modules run with the same interpreter, so the
+    # SDK and redis installed in the venv are what the targets use.
+    command = [str(ROOT / "tests/utils/ansible-test.sh"), "integration", "--local", "--python-interpreter",
+               sys.executable, "--color", "no"] + args
+    print("+ " + " ".join(command), flush=True)
+    return subprocess.call(command, cwd=str(ROOT), env=env)
+
+
+def main(argv: list) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="hwcloud-dcs-it-"))
+    keep = bool(os.environ.get("KEEP_INTEGRATION_WORKDIR"))
+    status = 1
+    try:
+        bucket_dir = workdir / "bucket"
+        backups = make_backups(bucket_dir)
+        config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
+            {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
+            {"name": "dcs-it-standby", "password": "it-Redis-pw-4712"},
+        ])
+        print("integration: backups ready in %.1f s; starting the emulator" % (time.monotonic() - started), flush=True)
+        with launch(config, workdir, data_dir=workdir / "data") as emu:
+            print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
+            config_path = workdir / "integration_config.yml"
+            fd = os.open(str(config_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(integration_vars(emu, bucket_dir, backups), handle, sort_keys=False)
+            status = run_ansible_test(config_path, workdir, argv)
+            if status:
+                print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)
+    finally:
+        if keep or status:
+            print("integration: work directory kept: %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print("integration: %s in %.1f s" % ("passed" if status == 0 else "FAILED", time.monotonic() - started))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
