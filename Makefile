@@ -40,9 +40,8 @@ integration: venv
 	  $(BIN)/python tests/utils/integration.py; \
 	else echo "integration: no targets yet"; fi
 
-demo: venv
-	@if [ -f playbooks/demo.yml ]; then $(BIN)/python tests/utils/demo.py; \
-	else echo "make demo: not ready yet (needs the emulator's import engine, issue #5)"; fi
+demo: venv            ## tools/demo.py: build+install the collection, emulator, sample backup, playbooks/demo.yml
+	$(BIN)/python tools/demo.py
 
 ## Ecosystem gates (tox.ini): each tool in its own environment under .build/tox.
 TOX := $(BIN)/tox -c tox.ini
