@@ -15,6 +15,11 @@ SUCCEEDED = ('SUCCESS', 'MIGRATION_SUCCESS')
 FAILED = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
 # RELEASED: the helper VM of a finished task was released; DELETED: the task is gone.
 FINAL = SUCCEEDED + FAILED + ('RELEASED', 'DELETED')
+# Statuses of a task that is still working and can be stopped (both spellings of the incremental one).
+RUNNING = ('MIGRATING', 'RUNNING', 'CREATING', 'FULLMIGRATING', 'INCRMIGEATING', 'INCRMIGRATING')
+STOPPING = ('TERMINATING',)
+# A task the service no longer knows answers 400 with this code (not 404).
+TASK_NOT_FOUND = 'DCS.4133'
 
 PAGE_SIZE = 100
 LOG_LINES = 5
@@ -31,6 +36,11 @@ def scrub(value):
     if isinstance(value, (list, tuple)):
         return [scrub(item) for item in value]
     return value
+
+
+def is_task_not_found(error):
+    """True if a DcsApiError says the task does not exist (anymore)."""
+    return getattr(error, 'error_code', None) == TASK_NOT_FOUND
 
 
 def to_plain(value):
@@ -145,6 +155,20 @@ class MigrationTasks(object):
                                  self._request('ListMigrationTaskLogsRequest', task_id=task_id, offset=offset,
                                                limit=limit, log_level=log_level))
         return response.log_num, [result_of(entry) for entry in response.migration_logs or []]
+
+    def log_tail(self, task_id, count, log_level=None):
+        """The last `count` (>= 1) log entries, oldest first, and how many there are: (log_num, [log dicts])."""
+        total, entries = self.logs(task_id, log_level=log_level)
+        if total and total > len(entries):
+            # More than one page: read only the pages that hold the last `count` entries.
+            entries, offset = [], max(0, total - count)
+            while offset < total:
+                _total, page = self.logs(task_id, offset=offset, log_level=log_level)
+                if not page:
+                    break
+                entries.extend(page)
+                offset += len(page)
+        return (total if total is not None else len(entries)), entries[-count:]
 
     def last_log_lines(self, task_id, lines=LOG_LINES):
         """The last few log lines as 'time LEVEL message' strings."""

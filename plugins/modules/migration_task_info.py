@@ -1,0 +1,451 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: migration_task_info
+short_description: List or show Huawei Cloud DCS migration (backup import) tasks
+version_added: 0.1.0
+description:
+  - Lists the migration tasks of the project (every page of C(GET /v2/{project_id}/migration-tasks)),
+    optionally only those named exactly O(task_name), or shows one task by O(task_id).
+  - Optionally adds each task's statistics (O(include_stats)) and its last log entries (O(include_logs)).
+  - Never fails because nothing matches; the result is then an empty list. API errors still fail the module,
+    with their codes.
+  - The list is the source of truth for whether a task exists. After a delete the service may still answer the
+    show call (with C(200) and status C(DELETED) or C(SUCCESS), or with C(400 DCS.4133)); such a task is not in
+    the list, so the module does not return it.
+author:
+  - hwcloud.dcs developers (@hwcloud-dcs)
+options:
+  task_name:
+    description:
+      - Only tasks with exactly this name (the API's own name filter may match more; the module keeps exact
+        matches only).
+    type: str
+    aliases: [name]
+  task_id:
+    description:
+      - Only the task with this ID, shown in detail (the list entry merged with the show call's answer).
+      - With O(task_name) as well, the task must also have that name.
+      - A task the list does not show (for example one just deleted) is not returned, whatever the show call
+        answers.
+    type: str
+  include_stats:
+    description:
+      - Add each task's statistics (C(GET .../migration-task/{task_id}/stats)) as RV(migration_tasks[].stats).
+      - One API call per returned task.
+    type: bool
+    default: false
+  include_logs:
+    description:
+      - Add each task's last O(log_limit) log entries as RV(migration_tasks[].logs), and how many entries the
+        task has as RV(migration_tasks[].log_count).
+      - At least one API call per returned task.
+    type: bool
+    default: false
+  log_level:
+    description:
+      - With O(include_logs), only log entries of this level.
+    type: str
+    choices: [INFO, WARN, ERROR, DEBUG]
+  log_limit:
+    description:
+      - With O(include_logs), how many of the most recent log entries to return per task (oldest first).
+    type: int
+    default: 50
+extends_documentation_fragment:
+  - hwcloud.dcs.connection
+attributes:
+  check_mode:
+    description: The module only reads; it runs the same in check mode.
+    support: full
+  diff_mode:
+    description: The module changes nothing, so there is no diff.
+    support: none
+notes:
+  - The tasks come in the order the list call gives them.
+  - A task deleted between the list call and a later call about it (show, stats, logs) is left out.
+seealso:
+  - module: hwcloud.dcs.migration_task
+'''
+
+EXAMPLES = r'''
+- name: List every migration task of the project
+  hwcloud.dcs.migration_task_info:
+    region: ap-southeast-1
+  register: all_tasks
+
+- name: Find the task named restore-sessions, with its statistics
+  hwcloud.dcs.migration_task_info:
+    region: ap-southeast-1
+    task_name: restore-sessions
+    include_stats: true
+  register: named
+
+- name: Show one task with its last ten ERROR log entries
+  hwcloud.dcs.migration_task_info:
+    region: ap-southeast-1
+    task_id: 8aa6999e71cb638b0171f485f5266ef0
+    include_logs: true
+    log_level: ERROR
+    log_limit: 10
+  register: one_task
+
+- name: Wait until a task created with wait=false is finished
+  hwcloud.dcs.migration_task_info:
+    region: ap-southeast-1
+    task_id: 8aa6999e71cb638b0171f485f5266ef0
+  register: polled
+  until: polled.migration_tasks | map(attribute='status') | difference(['MIGRATING', 'TERMINATING']) | length > 0
+  retries: 60
+  delay: 10
+'''
+
+RETURN = r'''
+migration_tasks:
+  description:
+    - The matching tasks, every password removed. Empty when nothing matches.
+    - Without O(task_id), the entries of the list call. With O(task_id), that entry merged with the show call's
+      answer (the show call's values win where both have one).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    task_id:
+      description: Task ID.
+      type: str
+      sample: 8aa6999e71cb638b0171f485f5266ef0
+    task_name:
+      description: Task name.
+      type: str
+      sample: restore-sessions
+    description:
+      description: Task description.
+      type: str
+      sample: nightly restore
+    status:
+      description:
+        - Task status, for example C(MIGRATING), C(SUCCESS), C(FAILED), C(MIGRATION_FAILED), C(TERMINATING),
+          C(TERMINATED), C(RELEASED).
+      type: str
+      sample: SUCCESS
+    migration_type:
+      description: Migration mode.
+      type: str
+      sample: backupfile_import
+    migration_method:
+      description: Full or incremental migration.
+      type: str
+      sample: full_amount_migration
+    error_message:
+      description: Why the task failed (list call).
+      type: str
+      sample: "Object sessions-1.rdb does not exist in bucket redis-backups."
+    data_source:
+      description: Bucket name or backup record of a backup import, C(ip:port) of an online migration's source.
+      type: str
+      sample: redis-backups
+    ecs_tenant_private_ip:
+      description: Private IP of the helper VM that runs the task.
+      type: str
+      sample: 192.168.0.12
+    source_instance_id:
+      description: Source instance ID (online migrations).
+      type: str
+      sample: null
+    source_instance_name:
+      description: Source instance name (online migrations).
+      type: str
+      sample: null
+    source_instance_status:
+      description: Source instance status (online migrations).
+      type: str
+      sample: null
+    source_instance_subnet_id:
+      description: Subnet of the source instance (online migrations).
+      type: str
+      sample: null
+    source_instance_spec_code:
+      description: Specification code of the source instance (online migrations).
+      type: str
+      sample: null
+    target_instance_id:
+      description: ID of the target instance.
+      type: str
+      sample: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+    target_instance_name:
+      description: Name of the target instance.
+      type: str
+      sample: dcs-test
+    target_instance_addrs:
+      description: Address of the target instance.
+      type: str
+      sample: 192.168.0.20:6379
+    target_instance_status:
+      description: Status of the target instance.
+      type: str
+      sample: RUNNING
+    target_instance_subnet_id:
+      description: Subnet of the target instance.
+      type: str
+      sample: null
+    target_instance_spec_code:
+      description: Specification code of the target instance.
+      type: str
+      sample: null
+    created_at:
+      description: Creation time.
+      type: str
+      sample: "2024-11-06T10:00:00.000Z"
+    updated_at:
+      description: Last update time (show call).
+      type: str
+      returned: with O(task_id)
+      sample: "2024-11-06T10:05:00.000Z"
+    released_at:
+      description: Time the helper VM was released.
+      type: str
+      sample: null
+    version:
+      description: Version of the migration task.
+      type: str
+      sample: null
+    resume_mode:
+      description: Resume mode (online migrations).
+      type: str
+      sample: auto
+    supported_features:
+      description: Features the task supports.
+      type: list
+      elements: str
+      sample: []
+    backup_files:
+      description: The backup files of the task (show call).
+      type: dict
+      returned: with O(task_id)
+      sample:
+        file_source: self_build_obs
+        bucket_name: redis-backups
+        backup_id: null
+        files:
+          - file_name: sessions-1.rdb
+            size: "1024"
+            update_at: "2024-11-06 10:00:00"
+    target_instance:
+      description: Target instance, without its password (show call).
+      type: dict
+      returned: with O(task_id)
+      sample:
+        id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+        name: dcs-test
+        ip: 192.168.0.20
+        port: "6379"
+        addrs: 192.168.0.20:6379
+    source_instance:
+      description: Source Redis (online migrations), without its password (show call).
+      type: dict
+      returned: with O(task_id)
+      sample: null
+    network_type:
+      description: Network type (online migrations; show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    tenant_vpc_id:
+      description: VPC of the helper VM (show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    tenant_subnet_id:
+      description: Subnet of the helper VM (show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    tenant_security_group_id:
+      description: Security group of the helper VM (show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    bandwidth_limit_mb:
+      description: Bandwidth limit (online migrations; show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    task_status:
+      description: Detailed task status, when the service reports one (show call).
+      type: str
+      returned: with O(task_id)
+      sample: null
+    stats:
+      description: The task's statistics, as the API reports them (numbers as strings).
+      type: dict
+      returned: with O(include_stats=true)
+      contains:
+        full_migration_progress:
+          description: Progress of the full migration, in percent.
+          type: str
+          sample: "100.00"
+        offset:
+          description: Replication offset (online migrations).
+          type: str
+          sample: "0"
+        source_dbsize:
+          description: Number of keys in the source (the backup files).
+          type: str
+          sample: "600"
+        target_dbsize:
+          description: Number of keys in the target instance.
+          type: str
+          sample: "600"
+        target_input_kbps:
+          description: Input rate of the target, in kbit/s.
+          type: str
+          sample: "0"
+        target_ops:
+          description: Operations per second on the target.
+          type: str
+          sample: "0"
+        is_migrating:
+          description: Whether the task is still migrating.
+          type: bool
+          sample: false
+    log_count:
+      description: How many log entries the task has (of O(log_level), when set).
+      type: int
+      returned: with O(include_logs=true)
+      sample: 7
+    logs:
+      description: The task's last O(log_limit) log entries (of O(log_level), when set), oldest first.
+      type: list
+      elements: dict
+      returned: with O(include_logs=true)
+      contains:
+        created_at:
+          description: Time of the entry.
+          type: str
+          sample: "2024-11-06T10:05:00.000Z"
+        log_level:
+          description: C(INFO), C(WARN), C(ERROR) or C(DEBUG).
+          type: str
+          sample: ERROR
+        message:
+          description: The log message.
+          type: str
+          sample: "Object sessions-1.rdb does not exist in bucket redis-backups."
+        log_code:
+          description: Code of the entry.
+          type: str
+          sample: ""
+        keyword:
+          description: Keywords of the entry.
+          type: list
+          elements: str
+          sample: []
+status_code:
+  description: HTTP status of the failed API call.
+  returned: when an API call failed with an HTTP error
+  type: int
+  sample: 403
+error_code:
+  description: DCS error code of the failed API call.
+  returned: when an API call failed
+  type: str
+  sample: DCS.2003
+error_msg:
+  description: Error message of the failed API call.
+  returned: when an API call failed
+  type: str
+  sample: The request is rejected.
+request_id:
+  description: Request ID of the failed API call, for the vendor's support.
+  returned: when an API call failed with an HTTP error
+  type: str
+  sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
+'''
+
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
+from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
+    MigrationTasks,
+    is_task_not_found,
+)
+from ansible_collections.hwcloud.dcs.plugins.module_utils.module import DcsModule
+
+
+class TaskGone(Exception):
+    """The task disappeared between the list call and a call about it."""
+
+
+def merged(listed, shown):
+    """The list entry with the show call's values on top (None never hides a listed value)."""
+    task = dict(listed)
+    task.update((key, value) for key, value in shown.items() if value is not None)
+    return task
+
+
+class MigrationTaskInfoModule(DcsModule):
+    argument_spec = dict(
+        task_name=dict(type='str', aliases=['name']),
+        task_id=dict(type='str'),
+        include_stats=dict(type='bool', default=False),
+        include_logs=dict(type='bool', default=False),
+        log_level=dict(type='str', choices=['INFO', 'WARN', 'ERROR', 'DEBUG']),
+        log_limit=dict(type='int', default=50),
+    )
+
+    def validate(self):
+        if self.params['log_limit'] < 1:
+            raise DcsError('log_limit must be 1 or more, got %s' % self.params['log_limit'])
+        for name in ('task_name', 'task_id'):
+            if self.params[name] is not None and not self.params[name].strip():
+                raise DcsError('%s must not be empty' % name)
+
+    def run_module(self):
+        self.tasks = MigrationTasks(self.api)
+        found = self.tasks.find(name=self.params['task_name'], task_id=self.params['task_id'])
+        result = []
+        for listed in found:
+            try:
+                result.append(self.describe(listed))
+            except TaskGone:
+                continue
+        return dict(changed=False, migration_tasks=result)
+
+    def describe(self, listed):
+        task_id = listed['task_id']
+        task = dict(listed)
+        if self.params['task_id']:
+            shown = self.about(self.tasks.show, task_id)
+            if shown.get('status') == 'DELETED':
+                raise TaskGone()
+            task = merged(listed, shown)
+        if self.params['include_stats']:
+            task['stats'] = self.about(self.tasks.stats, task_id)
+        if self.params['include_logs']:
+            task['log_count'], task['logs'] = self.about(self.tasks.log_tail, task_id, self.params['log_limit'],
+                                                         self.params['log_level'])
+        return task
+
+    @staticmethod
+    def about(call, task_id, *args):
+        """A call about one listed task; DCS.4133 means it was deleted meanwhile (the list is the truth)."""
+        try:
+            return call(task_id, *args)
+        except DcsApiError as error:
+            if is_task_not_found(error):
+                raise TaskGone()
+            raise
+
+
+def main():
+    MigrationTaskInfoModule().run()
+
+
+if __name__ == '__main__':
+    main()
