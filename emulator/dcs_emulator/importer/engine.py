@@ -98,7 +98,7 @@ def import_backup(target, sources: list, workdir, log: Optional[Callable] = None
     source_dbsize, target_dbsize, full_migration_progress, target_input_kbps and target_ops.
     Raises ImportFailed (with a one-line message, also logged at ERROR unless ``log_failure`` is false, for a
     caller that logs it itself) or ImportStopped.
-    Returns a summary: path, files, source_dbsize, target_dbsize, keys, seconds.
+    Returns a summary: path (reload or migrate), files, source_dbsize, target_dbsize, seconds.
     """
     reporter = Reporter(log, progress, should_stop)
     workdir = Path(workdir)
@@ -140,6 +140,7 @@ class _Import:
 
     def run(self, sources: list) -> dict:
         started = time.monotonic()
+        self._check_auth()
         if not self.target.is_running():
             raise ImportFailed("The target instance's Redis server (%s:%s) is not running." % (self.target.host, self.target.port))
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -163,6 +164,17 @@ class _Import:
                            % (self.source_keys, len(self.units), seconds, self.source_keys / seconds if seconds else 0, target_keys))
         return {"path": path, "files": len(self.units), "source_dbsize": self.source_keys, "target_dbsize": target_keys,
                 "seconds": seconds}
+
+    def _check_auth(self) -> None:
+        client = self.target.client(socket_timeout=10, socket_connect_timeout=10)
+        try:
+            client.ping()
+        except redis.AuthenticationError:
+            raise ImportFailed("The target server (%s:%s) refused the instance's password." % (self.target.host, self.target.port)) from None
+        except redis.RedisError:
+            pass  # not running: reported next, in the same words for both kinds of target
+        finally:
+            client.close()
 
     def _download(self, sources: list) -> None:
         for index, source in enumerate(sources):
@@ -293,7 +305,10 @@ class _ReloadPath:
         try:
             before = sum(keyspace(client).values())
             started = time.monotonic()
-            client.save()
+            try:
+                client.save()
+            except redis.RedisError as exc:
+                raise ImportFailed("Saving the target's snapshot before the import failed (%s); nothing was imported." % exc) from None
             self.reporter.info("snapshot: the target's %d keys saved in %.2f s (restored if the import fails)." % (before, time.monotonic() - started))
             self.reporter.progress(target_dbsize=before, full_migration_progress="0.00")
             try:
@@ -302,9 +317,11 @@ class _ReloadPath:
                     self._reload(client, rdb, unit, index)
                     self.job.done_units += 1
             except (redis.RedisError, ImportFailed, ImportStopped, OSError) as exc:
-                if not self.touched:
+                if self.touched:
+                    self._rollback(exc)
+                if isinstance(exc, (ImportFailed, ImportStopped)):
                     raise  # nothing reached the target yet: no need to restore it
-                self._rollback(exc)
+                raise ImportFailed("The import failed before loading into the target: %s" % exc) from None
         finally:
             client.close()
             for link in self.links:

@@ -117,6 +117,12 @@ def test_incremental_migration_is_not_supported(managed, source, tmp_path):
     assert errors == [message]
 
 
+def test_wrong_password_is_named(managed, source, tmp_path):
+    path = valid_rdb(source, tmp_path)
+    message, _errors, _kind = attempt(ExternalServer(managed.host, managed.port, password="wrong"), [path], tmp_path)
+    assert message == "The target server (127.0.0.1:%d) refused the instance's password." % managed.port
+
+
 def test_target_down_fails_naming_it(managed, source, tmp_path):
     path = valid_rdb(source, tmp_path)
     managed.kill()
