@@ -21,6 +21,7 @@ description:
     options; it never creates a second task with the same name. Only the options you set are compared, and only
     with the fields the API shows; passwords are never shown, so they are not compared.
   - Removes tasks by name or ID with O(state=absent).
+  - Stops a running task by name or ID with O(state=stopped).
 author:
   - hwcloud.dcs developers (@hwcloud-dcs)
 options:
@@ -28,18 +29,25 @@ options:
     description:
       - V(present) creates the task unless a task with this O(task_name) exists.
       - V(absent) deletes every task named O(task_name) (and with ID O(task_id), when given).
+      - V(stopped) stops the task named O(task_name) (or with ID O(task_id); with both, the task must have both)
+        if it is still running, and with O(wait=true) waits until it is C(TERMINATED).
+        A task that is already stopped or finished is left as it is (C(changed=false)); a task that is
+        C(TERMINATING) is waited for. The module fails if no such task exists, or if several tasks have that
+        name and O(task_id) is not given.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, stopped]
     default: present
   task_name:
     description:
       - Name of the backup import task; the key of idempotency, matched exactly.
-      - Required with O(state=present); with O(state=absent), O(task_name) or O(task_id) is required.
+      - Required with O(state=present); with O(state=absent) or O(state=stopped), O(task_name) or O(task_id)
+        is required.
     type: str
     aliases: [name]
   task_id:
     description:
-      - ID of the task to delete, with O(state=absent). Not allowed with O(state=present).
+      - ID of the task to delete with O(state=absent), or to stop with O(state=stopped).
+        Not allowed with O(state=present).
     type: str
   description:
     description:
@@ -181,16 +189,19 @@ extends_documentation_fragment:
   - hwcloud.dcs.connection.wait
 attributes:
   check_mode:
-    description: Predicts the change (still reading tasks and the target instance) without creating or deleting.
+    description: Predicts the change (still reading tasks and the target instance) without creating, deleting or stopping.
     support: full
   diff_mode:
-    description: Shows the task that would be created, or the tasks that would be removed.
+    description: Shows the task that would be created, the tasks that would be removed, or the status change of a stop.
     support: full
 notes:
   - With O(wait=true) the module polls until the task is C(SUCCESS); C(FAILED), C(MIGRATION_FAILED) and
     C(TERMINATED) make it fail with the task's error message and its last log lines.
   - With O(wait=false) it returns right after the create call; the task is then C(MIGRATING).
   - With O(state=absent) and O(wait=true) the module waits until the list no longer shows the tasks.
+  - With O(state=stopped) and O(wait=true) the module waits until the task is C(TERMINATED); if the task finished
+    on its own before the stop took effect, its final status (for example C(SUCCESS)) is returned and the module
+    does not fail.
 seealso:
   - name: Creating a backup import task
     description: The DCS API this module calls.
@@ -236,6 +247,13 @@ EXAMPLES = r'''
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
 
+- name: Stop an import that runs too long, and wait until it is TERMINATED
+  hwcloud.dcs.migration_task:
+    region: ap-southeast-1
+    task_name: restore-sessions
+    state: stopped
+    wait_timeout: 300
+
 - name: Against a local emulator, credentials set once for the whole play
   module_defaults:
     group/hwcloud.dcs.dcs:
@@ -260,6 +278,7 @@ task_id:
   description:
     - ID of the task. With O(state=present), of the created or existing task (not in check mode when the task
       would be created). With O(state=absent), of the removed task when exactly one was removed.
+      With O(state=stopped), of the task.
   returned: when a task exists or was removed
   type: str
   sample: 8aa6999e71cb638b0171f485f5266ef0
@@ -273,6 +292,8 @@ migration_task:
   description:
     - The task as the API shows it (show call), with every password removed.
     - With O(state=absent), the removed task as the list call showed it, when exactly one was removed.
+    - With O(state=stopped), the task after the stop call (C(TERMINATING)), or after waiting (C(TERMINATED));
+      in check mode, as it is now.
     - Empty in check mode when the task would be created.
   returned: always
   type: dict
@@ -424,6 +445,8 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiEr
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
     FAILED,
     FINAL,
+    RUNNING,
+    STOPPING,
     SUCCEEDED,
     MigrationTasks,
     scrub,
@@ -503,6 +526,11 @@ def same_files(wanted, shown):
 
 
 @contextmanager
+def no_change():
+    yield
+
+
+@contextmanager
 def already_changed(**extra):
     """A failure after the task was created or deleted still reports the change (and which task)."""
     try:
@@ -517,7 +545,7 @@ def already_changed(**extra):
 class MigrationTaskModule(DcsModule):
     wait = True
     argument_spec = dict(
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        state=dict(type='str', choices=['present', 'absent', 'stopped'], default='present'),
         task_name=dict(type='str', aliases=['name']),
         task_id=dict(type='str'),
         description=dict(type='str'),
@@ -544,6 +572,7 @@ class MigrationTaskModule(DcsModule):
         required_if=[
             ('state', 'present', ('task_name',)),
             ('state', 'absent', ('task_name', 'task_id'), True),
+            ('state', 'stopped', ('task_name', 'task_id'), True),
         ],
     )
 
@@ -561,7 +590,8 @@ class MigrationTaskModule(DcsModule):
         if not params['task_name']:
             raise DcsError('task_name is required with state=present')
         if params['task_id']:
-            raise DcsError('task_id is only used with state=absent; with state=present tasks are found by task_name')
+            raise DcsError('task_id is only used with state=absent or state=stopped; with state=present tasks are '
+                           'found by task_name')
         if params['migration_type'] == 'online_migration':
             raise DcsError('migration_type=online_migration is refused: this API no longer creates online migrations;'
                            ' use the CreateOnlineMigrationTask API instead')
@@ -610,6 +640,8 @@ class MigrationTaskModule(DcsModule):
         self.tasks = MigrationTasks(self.api)
         if self.params['state'] == 'absent':
             return self.ensure_absent()
+        if self.params['state'] == 'stopped':
+            return self.ensure_stopped()
         return self.ensure_present()
 
     def ensure_present(self):
@@ -723,6 +755,57 @@ class MigrationTaskModule(DcsModule):
                     status_of=lambda remaining: ', '.join('%s %s' % (t['task_id'], t.get('status')) for t in remaining or []),
                 )
         return result
+
+    # -- stopped ---------------------------------------------------------------------------------
+
+    def ensure_stopped(self):
+        task_id = self.task_to_stop()['task_id']
+        before = self.tasks.show(task_id)
+        if before.get('status') in RUNNING:
+            if self.check_mode:
+                return self.result(True, task_id, before, before=before, after=dict(before, status='TERMINATED'))
+            changed, task = self.stop(task_id)
+        else:
+            changed, task = False, before  # already stopping, stopped or finished
+        if self.params['wait'] and not self.check_mode and task.get('status') in RUNNING + STOPPING:
+            with already_changed(task_id=task_id) if changed else no_change():
+                task = self.wait_until_stopped(task_id, task, changed)
+        return self.result(changed, task_id, task, before=before, after=task)
+
+    def task_to_stop(self):
+        name, task_id = self.params['task_name'], self.params['task_id']
+        found = self.tasks.find(name=name, task_id=task_id)
+        which = ' and '.join(part for part in ("named '%s'" % name if name else '',
+                                               "with ID '%s'" % task_id if task_id else '') if part)
+        if not found:
+            raise DcsError('no migration task %s exists (the list call does not show one): nothing to stop' % which)
+        if len(found) > 1:
+            raise DcsError('%d migration tasks are %s (%s): set task_id to say which one to stop'
+                           % (len(found), which, ', '.join(task['task_id'] for task in found)))
+        return found[0]
+
+    def stop(self, task_id):
+        """(changed, task) after the stop call; a task that finished on its own meanwhile (DCS.4026) is no change."""
+        try:
+            return True, self.tasks.stop(task_id)
+        except DcsApiError as error:
+            if error.error_code != 'DCS.4026':
+                raise
+            task = self.tasks.show(task_id)
+            if task.get('status') in RUNNING:
+                raise
+            return False, task
+
+    def wait_until_stopped(self, task_id, task, changed):
+        return wait_for(
+            fetch=lambda: self.tasks.show(task_id),
+            is_final=lambda current: current.get('status') in FINAL,
+            timeout=self.params['wait_timeout'],
+            what="migration task %s to stop" % task_id,
+            status_of=lambda current: (current or {}).get('status', 'unknown'),
+            result_of=lambda current: dict(changed=changed, task_id=task_id, migration_task=current or {}),
+            current=task,
+        )
 
     def result(self, changed, task_id, task, before, after):
         result = dict(changed=changed, migration_task=task or {})

@@ -551,7 +551,8 @@ def test_absent_in_check_mode_deletes_nothing(run, dcs):
     (dict(target_instance=dict(name='dcs-test')), 'target_instance.id is required with state=present'),
     (dict(target_instance=None), 'target_instance.id is required with state=present'),
     (dict(backup_files=None), 'backup_files is required with migration_type=backupfile_import'),
-    (dict(task_id=TASK_ID), 'task_id is only used with state=absent; with state=present tasks are found by task_name'),
+    (dict(task_id=TASK_ID), 'task_id is only used with state=absent or state=stopped; with state=present tasks are '
+                            'found by task_name'),
     (dict(wait=True, wait_timeout=0), 'wait_timeout must be a positive number of seconds, got 0'),
     (dict(task_name=None), 'task_name is required with state=present'),
     (dict(task_name=''), 'task_name is required with state=present'),
@@ -822,3 +823,140 @@ def test_several_iam_projects_for_the_region_fail(run, dcs):
                  connection=False)
 
     assert result['msg'] == "2 IAM projects named 'xx-1' at %s (p1, p2): set project_id to one of them" % ENDPOINT
+
+
+# -- state stopped ------------------------------------------------------------------------------
+
+def stop_answer(dcs, task_id=TASK_ID, name=NAME):
+    dcs.add('POST', '/migration-task/%s/stop' % task_id, body=task_detail(task_id, name, status='TERMINATING'))
+
+
+def test_stopped_stops_a_running_task_and_waits_until_terminated(run, dcs, fake_clock):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+    stop_answer(dcs)
+    dcs.show_task(task_detail(TASK_ID, NAME, status='TERMINATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='TERMINATED'))
+
+    result = run(dict(task_name=NAME, state='stopped'), diff=True)
+
+    assert result['changed'] is True and not result.failed
+    assert result['task_id'] == TASK_ID
+    assert result['migration_task']['status'] == 'TERMINATED'
+    assert 'password' not in result['migration_task']['target_instance']
+    assert len(dcs.calls('POST', '/migration-task/%s/stop' % TASK_ID)) == 1
+    assert result['diff']['before']['status'] == 'MIGRATING' and result['diff']['after']['status'] == 'TERMINATED'
+    assert fake_clock.sleeps  # it polled
+
+
+def test_stopped_without_wait_returns_the_terminating_task(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+    stop_answer(dcs)
+
+    result = run(dict(task_id=TASK_ID, state='stopped', wait=False))
+
+    assert result['changed'] is True
+    assert result['migration_task']['status'] == 'TERMINATING'
+    assert len(dcs.calls('GET', '/migration-task/%s' % TASK_ID)) == 1
+
+
+@pytest.mark.parametrize('status', ['TERMINATED', 'SUCCESS', 'FAILED', 'RELEASED'])
+def test_stopped_is_idempotent_for_stopped_or_finished_tasks(run, dcs, status):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status=status))
+    dcs.show_task(task_detail(TASK_ID, NAME, status=status))
+
+    result = run(dict(task_name=NAME, state='stopped'))
+
+    assert result['changed'] is False and not result.failed
+    assert result['migration_task']['status'] == status
+    assert not dcs.calls('POST')
+
+
+def test_stopped_waits_for_a_terminating_task_without_change(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='TERMINATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='TERMINATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='TERMINATED'))
+
+    result = run(dict(task_name=NAME, state='stopped'))
+
+    assert result['changed'] is False
+    assert result['migration_task']['status'] == 'TERMINATED'
+    assert not dcs.calls('POST')
+
+
+def test_stopped_in_check_mode_predicts_the_stop_without_calling_it(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+
+    result = run(dict(task_name=NAME, state='stopped'), check_mode=True, diff=True)
+
+    assert result['changed'] is True and result['task_id'] == TASK_ID
+    assert result['migration_task']['status'] == 'MIGRATING'
+    assert result['diff']['after']['status'] == 'TERMINATED'
+    assert not dcs.calls('POST')
+
+
+def test_stopped_task_that_finished_meanwhile_is_no_change(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+    dcs.error('POST', '/migration-task/%s/stop' % TASK_ID, 400, 'DCS.4026',
+              'The task is SUCCESS; only a MIGRATING task can be stopped.')
+    dcs.show_task(task_detail(TASK_ID, NAME, status='SUCCESS'))
+
+    result = run(dict(task_name=NAME, state='stopped'))
+
+    assert result['changed'] is False and not result.failed
+    assert result['migration_task']['status'] == 'SUCCESS'
+
+
+def test_stopped_refused_for_a_running_task_fails_with_the_code(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+    dcs.error('POST', '/migration-task/%s/stop' % TASK_ID, 400, 'DCS.4026', 'Operation not allowed.')
+
+    result = run(dict(task_name=NAME, state='stopped'))
+
+    assert result.failed and result['error_code'] == 'DCS.4026' and result['status_code'] == 400
+    assert result['msg'] == ('Failed to stop migration task %s: DCS.4026 Operation not allowed. '
+                             '(HTTP 400, request_id 5f3e1a2b9c8d7e6f)' % TASK_ID)
+
+
+def test_stopped_wait_timeout_reports_the_change(run, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='MIGRATING'))
+    stop_answer(dcs)
+    dcs.show_task(task_detail(TASK_ID, NAME, status='TERMINATING'))
+
+    result = run(dict(task_name=NAME, state='stopped', wait_timeout=20))
+
+    assert result.failed and result['changed'] is True and result['task_id'] == TASK_ID
+    assert result['msg'] == ('Timed out after 20 s (wait_timeout) waiting for migration task %s to stop; '
+                             'last status: TERMINATING' % TASK_ID)
+
+
+def test_stopped_unknown_task_fails_naming_it(run, dcs):
+    dcs.list_tasks(list_item('other', 'other-task', status='MIGRATING'))
+
+    result = run(dict(task_name=NAME, task_id=TASK_ID, state='stopped'))
+
+    assert result.failed
+    assert result['msg'] == ("no migration task named '%s' and with ID '%s' exists (the list call does not show one): "
+                             "nothing to stop" % (NAME, TASK_ID))
+    assert not dcs.calls('POST')
+
+
+def test_stopped_needs_task_id_when_the_name_is_ambiguous(run, dcs):
+    dcs.list_tasks(list_item('a1', NAME, status='MIGRATING'), list_item('a2', NAME, status='MIGRATING'))
+
+    result = run(dict(task_name=NAME, state='stopped'))
+
+    assert result['msg'] == "2 migration tasks are named '%s' (a1, a2): set task_id to say which one to stop" % NAME
+    assert not dcs.calls('POST')
+
+
+def test_stopped_needs_a_name_or_an_id(run, dcs):
+    result = run(dict(state='stopped'))
+
+    assert result['msg'] == 'state is stopped but any of the following are missing: task_name, task_id'
+    assert dcs.calls() == []
