@@ -18,7 +18,7 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient, Files,
                                   ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskRequest,
-                                  ShowMigrationTaskStatsRequest, TargetInstanceBody)
+                                  ShowMigrationTaskStatsRequest, StopMigrationTaskRequest, TargetInstanceBody)
 
 from dcs_emulator import config as config_mod
 from dcs_emulator.app import create_app
@@ -169,3 +169,23 @@ def test_data_survives_an_emulator_restart(tmp_path):
         assert second.redis().get("persisted") == b"yes"
     finally:
         second.stop()
+
+
+def test_stopping_a_running_import_restores_the_instance(served, source, tmp_path):
+    source.client.execute_command("DEBUG", "POPULATE", 20000, "bulk", 32)
+    source.save_rdb(tmp_path / "bucket" / "big.rdb")
+    target = served.redis()
+    target.set("before", "import")
+    target.config_set("key-load-delay", 200)  # a slow loader (microseconds per key), so the stop lands mid-load
+    target.config_set("loading-process-events-interval-bytes", 1024)
+    task_id = create(served, "big.rdb")
+    deadline = time.monotonic() + 20
+    while served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id)).target_input_kbps in (None, "") \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)
+    served.sdk().stop_migration_task(StopMigrationTaskRequest(task_id=task_id))
+    assert wait_final(served, task_id).status == "TERMINATED"
+    target = served.redis()
+    assert target.dbsize() == 1 and target.get("before") == b"import"
+    messages = [m for _level, m in logs_of(served, task_id)]
+    assert "The task was stopped; the target was restored to its state before the import." in messages
