@@ -1,0 +1,463 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: what hwcloud.dcs.migration_task costs on top of Ansible itself, against the emulator on loopback.
+
+Self-contained: copies the collection (git's file list) into a build folder seen through
+ANSIBLE_COLLECTIONS_PATH, writes a small real backup, starts its own emulator (API only, admin API on) and
+stops it at the end. Everything runs with this interpreter's ansible (`make bench` uses the project venv).
+
+1. start-up: `ansible localhost -m ...` wall time of an idempotent re-run and of a create with `wait: false`
+   against the floor `ansible localhost -m ping`, interleaved in shuffled rounds; medians, ratios to the floor.
+   CPU seconds (user+sys of ansible and the module) are shown too: they are less sensitive to a busy machine.
+2. API calls per operation, counted by the emulator's admin counters.
+3. wait latency: time from the emulator marking a task finished to the module returning, for tasks of 2 s
+   and 30 s (real, through `ansible`) and 300 s (SIMULATED: the module runs in-process with a virtual clock;
+   the emulator ends the task when virtual time reaches 300 s; every status call is a real HTTP call).
+4. a loop of 50 creates in one play (forks: 10) vs a loop of 50 pings (the floor) vs 50 bare SDK create
+   calls in one Python process.
+
+Usage: python tests/bench/bench_module.py [--rounds N] [--quick] [--collections DIR]
+  --collections DIR   use an existing folder holding ansible_collections/hwcloud/dcs (e.g. another revision)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "utils"))
+
+# pylint: disable=wrong-import-position
+from collection_build import copy_collection  # noqa: E402
+
+from dcs_emulator.launcher import launch, sample_config  # noqa: E402
+from dcs_emulator.samples import write_sample_backup  # noqa: E402
+
+MODULE = "hwcloud.dcs.migration_task"
+BUCKET = "bench-backups"
+BACKUP_FILE = "bench.rdb"
+PASSWORD = "bench-Redis-pw-5813"
+LOOP_ITEMS = 50
+LOOP_FORKS = 10
+SIMULATED_LENGTH = 300.0
+
+
+# -- set-up ------------------------------------------------------------------------------------------------
+
+
+class Bench:
+    """The emulator, the collection build folder and how to run ansible against them."""
+
+    def __init__(self, emu, workdir: Path, collections: Path):
+        self.emu = emu
+        self.workdir = workdir
+        self.collections = collections
+        self.instance_id = emu.instances[0]["id"]
+        self.bin = Path(sys.executable).parent
+        self.env = dict(os.environ,
+                        ANSIBLE_COLLECTIONS_PATH=str(collections),
+                        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="False",
+                        ANSIBLE_LOCALHOST_WARNING="False",
+                        ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+                        ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-local"),
+                        ANSIBLE_REMOTE_TMP=str(workdir / "ansible-remote"),
+                        ANSIBLE_NOCOLOR="1",
+                        HUAWEICLOUD_SDK_AK=emu.access_key,
+                        HUAWEICLOUD_SDK_SK=emu.secret_key)
+        self.env.pop("ANSIBLE_CONFIG", None)
+        self.serial = 0
+
+    def unique(self, prefix: str) -> str:
+        self.serial += 1
+        return "%s-%d-%d" % (prefix, os.getpid(), self.serial)
+
+    def connection(self) -> dict:
+        return {"endpoint": self.emu.url, "project_id": self.emu.project_id, "region": self.emu.region}
+
+    def task_args(self, name: str, wait: bool, wait_timeout: int = 600) -> dict:
+        args = self.connection()
+        args.update(task_name=name, wait=wait, wait_timeout=wait_timeout,
+                    backup_files={"file_source": "self_build_obs", "bucket_name": BUCKET,
+                                  "files": [{"file_name": BACKUP_FILE}]},
+                    target_instance={"id": self.instance_id, "password": PASSWORD})
+        return args
+
+    def ansible(self, module: str, args=None) -> dict:
+        """Run `ansible localhost -m module -a args`; wall and CPU seconds, the parsed result."""
+        command = [str(self.bin / "ansible"), "localhost", "-m", module]
+        if args is not None:
+            command += ["-a", json.dumps(args)]
+        return timed(command, self.env, self.workdir)
+
+    def admin(self, method: str, path: str, body=None):
+        return self.emu.admin.call(method, path, body)
+
+    def reset_counters(self):
+        self.admin("POST", "stats/reset")
+
+    def counters(self) -> dict:
+        return self.admin("GET", "stats")
+
+
+def timed(command: list, env: dict, cwd: Path) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(command, env=env, cwd=str(cwd), capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    ended = time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed (rc %d):\n%s\n%s"
+                           % (" ".join(command[:4]), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    return {"wall": wall, "cpu": cpu, "ended": ended, "stdout": proc.stdout, "result": adhoc_result(proc.stdout)}
+
+
+def adhoc_result(stdout: str):
+    """The JSON after `localhost | CHANGED => ` in ad-hoc output (None for playbooks)."""
+    head, sep, body = stdout.partition(" => ")
+    if not sep or "|" not in head:
+        return None
+    body = body.strip()
+    return dict(json.loads(body), _status=head.split("|")[1].strip())
+
+
+def median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def make_collections(workdir: Path) -> Path:
+    collections = workdir / "collections"
+    copy_collection(collections / "ansible_collections" / "hwcloud" / "dcs", ROOT)
+    return collections
+
+
+# -- 1 + 2: start-up and API calls ---------------------------------------------------------------------------
+
+
+def bench_startup(bench: Bench, rounds: int) -> dict:
+    """Interleaved rounds of ping / idempotent re-run / create (wait: false); wall, CPU and API calls."""
+    idem_name = bench.unique("bench-idem")
+    bench.ansible(MODULE, bench.task_args(idem_name, wait=True))  # the task the re-runs find
+    bench.ansible("ping")  # warm the page cache for all three
+    bench.ansible(MODULE, bench.task_args(idem_name, wait=False))
+    samples = {"ping": [], "idempotent": [], "create": []}
+    calls = {"idempotent": [], "create": []}
+    for _round in range(rounds):
+        order = list(samples)
+        random.shuffle(order)
+        for kind in order:
+            bench.reset_counters()
+            if kind == "ping":
+                run = bench.ansible("ping")
+            elif kind == "idempotent":
+                run = bench.ansible(MODULE, bench.task_args(idem_name, wait=False))
+                expect(run, changed=False)
+            else:
+                run = bench.ansible(MODULE, bench.task_args(bench.unique("bench-create"), wait=False))
+                expect(run, changed=True)
+            samples[kind].append(run)
+            if kind in calls:
+                calls[kind].append(bench.counters()["operations"])
+    return {"samples": samples, "calls": calls}
+
+
+def expect(run: dict, changed: bool):
+    result = run["result"] or {}
+    if result.get("failed") or bool(result.get("changed")) != changed:
+        raise RuntimeError("unexpected module result (changed should be %s): %s" % (changed, run["stdout"][-2000:]))
+
+
+def call_summary(operations_list: list) -> str:
+    """'list 1 + show 1 = 2' from per-run operation counters (all runs must agree, else the range)."""
+    totals = [sum(ops.values()) for ops in operations_list]
+    names = sorted(set(name for ops in operations_list for name in ops))
+    parts = []
+    for name in names:
+        values = sorted(set(ops.get(name, 0) for ops in operations_list))
+        parts.append("%s %s" % (short_op(name), "/".join(str(v) for v in values)))
+    low, high = min(totals), max(totals)
+    return "%s = %s" % (" + ".join(parts), low if low == high else "%d..%d" % (low, high))
+
+
+def short_op(name: str) -> str:
+    return {"list_migration_task": "list", "show_migration_task": "show", "show_instance": "show_instance",
+            "create_migration_task": "create", "keystone_list_projects": "iam"}.get(name, name)
+
+
+# -- 3: wait latency ----------------------------------------------------------------------------------------
+
+
+def bench_wait_real(bench: Bench, length: float) -> dict:
+    """Create a task of `length` seconds with wait: true through ansible; when did the module notice?"""
+    bench.admin("POST", "settings", {"min_duration_seconds": length})
+    bench.reset_counters()
+    try:
+        run = bench.ansible(MODULE, bench.task_args(bench.unique("bench-wait"), wait=True))
+    finally:
+        bench.admin("POST", "settings", {"min_duration_seconds": 0})
+    expect(run, changed=True)
+    task = bench.admin("GET", "tasks/%s" % run["result"]["task_id"])
+    shows = [req["time"] for req in bench.counters()["requests"] if req["operation"] == "show_migration_task"]
+    return wait_figures(length, task["created_ts"], task["finished_ts"], shows, run["ended"], simulated=False)
+
+
+def wait_figures(length, created, finished, shows, returned, simulated) -> dict:
+    """Latencies and poll rates from the emulator's timestamps and its journal of status calls."""
+    after_ten = [t for t in shows if t > created + 10]
+    window = (shows[-1] - (created + 10)) if after_ten else 0.0
+    return {
+        "length": length, "simulated": simulated,
+        "noticed": shows[-1] - finished if shows else float("nan"),
+        "returned": returned - finished,
+        "polls": len(shows),
+        "polls_after_10s": len(after_ten),
+        "interval_after_10s": window / len(after_ten) if after_ten else None,
+    }
+
+
+SIMULATOR = r'''
+import json, sys, time, urllib.request
+sys.path.insert(0, sys.argv[1])
+spec = json.loads(sys.argv[2])
+from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
+from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks
+from ansible_collections.hwcloud.dcs.plugins.modules import migration_task
+from ansible.module_utils.testing import patch_module_args
+
+def admin(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(spec["admin"] + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"null")
+
+state = {"now": 0.0, "task_id": None, "finished": None, "shows": []}
+real_create, real_show = MigrationTasks.create, MigrationTasks.show
+
+def create(self, body, ignore_ids=()):
+    answer = real_create(self, body, ignore_ids)
+    state["task_id"] = answer.get("id")
+    return answer
+
+def show(self, task_id):
+    state["shows"].append(state["now"])
+    return real_show(self, task_id)
+
+def sleep(seconds):
+    # Virtual time: a pause costs nothing, and the task ends when virtual time passes its length.
+    seconds = max(0.0, seconds)
+    if state["finished"] is None and state["task_id"] and state["now"] + seconds >= spec["length"]:
+        admin("POST", "tasks/%s/duration" % state["task_id"], {"seconds": 0})
+        while not admin("GET", "tasks/%s" % state["task_id"]).get("finished_ts"):
+            time.sleep(0.01)
+        state["finished"] = spec["length"]
+    state["now"] += seconds
+
+MigrationTasks.create, MigrationTasks.show = create, show
+clock.now, clock.sleep = (lambda: state["now"]), sleep
+try:
+    with patch_module_args(spec["args"]):
+        migration_task.main()
+except SystemExit:
+    pass
+sys.stderr.write("\nSIMULATION " + json.dumps(state) + "\n")
+'''
+
+
+def bench_wait_simulated(bench: Bench, length: float) -> dict:
+    """The 300 s case: the module's own code, in-process, with a virtual clock (see SIMULATOR)."""
+    bench.admin("POST", "settings", {"min_duration_seconds": 100000})  # ends only when told (virtual time)
+    bench.reset_counters()
+    args = bench.task_args(bench.unique("bench-sim"), wait=True, wait_timeout=3600)
+    args.update(access_key=bench.emu.access_key, secret_key=bench.emu.secret_key)
+    spec = {"admin": bench.emu.url + "/_emulator/", "length": length, "args": args}
+    try:
+        proc = subprocess.run([sys.executable, "-c", SIMULATOR, str(bench.collections), json.dumps(spec)],
+                              env=bench.env, capture_output=True, text=True, check=False, timeout=600)
+    finally:
+        bench.admin("POST", "settings", {"min_duration_seconds": 0})
+    marker = proc.stderr.rfind("SIMULATION ")
+    if marker < 0 or '"changed": true' not in proc.stdout:
+        raise RuntimeError("simulated wait failed:\n%s\n%s" % (proc.stdout[-2000:], proc.stderr[-2000:]))
+    state = json.loads(proc.stderr[marker + len("SIMULATION "):].splitlines()[0])
+    real_shows = [req for req in bench.counters()["requests"] if req["operation"] == "show_migration_task"]
+    if len(real_shows) != len(state["shows"]):
+        raise RuntimeError("the emulator saw %d status calls, the module made %d" % (len(real_shows), len(state["shows"])))
+    return wait_figures(length, 0.0, state["finished"], state["shows"], state["now"], simulated=True)
+
+
+# -- 4: loops ----------------------------------------------------------------------------------------------
+
+
+PLAYBOOK = """\
+- name: Loop of creates
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Create one task per item
+      hwcloud.dcs.migration_task:
+        task_name: "{{ prefix }}-{{ item }}"
+        endpoint: "{{ endpoint }}"
+        project_id: "{{ project_id }}"
+        region: "{{ region }}"
+        wait: false
+        backup_files: "{{ backup_files }}"
+        target_instance: "{{ target_instance }}"
+      loop: "{{ range(items | int) | list }}"
+      when: module == 'create'
+    - name: Ping per item (the floor)
+      ansible.builtin.ping:
+      loop: "{{ range(items | int) | list }}"
+      when: module == 'ping'
+"""
+
+
+def bench_loops(bench: Bench, items: int) -> dict:
+    playbook = bench.workdir / "loop.yml"
+    playbook.write_text(PLAYBOOK, encoding="utf-8")
+    results = {}
+    for kind in ("ping", "create"):
+        extra = bench.task_args("unused", wait=False)
+        extra.update(prefix=bench.unique("bench-loop"), items=items, module=kind)
+        bench.reset_counters()
+        command = [str(bench.bin / "ansible-playbook"), "-f", str(LOOP_FORKS), str(playbook), "-e", json.dumps(extra)]
+        run = timed(command, bench.env, bench.workdir)
+        results[kind] = dict(run, calls=bench.counters()["total"])
+    results["sdk"] = bare_sdk_creates(bench, items)
+    results["items"] = items
+    return results
+
+
+def bare_sdk_creates(bench: Bench, items: int) -> dict:
+    """50 create calls through the SDK alone: one process, one client, no Ansible."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest,
+                                      DcsClient, Files, TargetInstanceBody)
+    started = time.perf_counter()
+    client = (DcsClient.new_builder()
+              .with_credentials(BasicCredentials(bench.emu.access_key, bench.emu.secret_key, bench.emu.project_id))
+              .with_endpoints([bench.emu.url]).build())
+    built = time.perf_counter()
+    prefix = bench.unique("bench-sdk")
+    bench.reset_counters()
+    for item in range(items):
+        body = CreateMigrationTaskBody(
+            task_name="%s-%d" % (prefix, item), migration_type="backupfile_import",
+            migration_method="full_amount_migration",
+            backup_files=BackupFilesBody(file_source="self_build_obs", bucket_name=BUCKET,
+                                         files=[Files(file_name=BACKUP_FILE)]),
+            target_instance=TargetInstanceBody(id=bench.instance_id, password=PASSWORD))
+        client.create_migration_task(CreateMigrationTaskRequest(body=body))
+    done = time.perf_counter()
+    client.get_http_client().close()
+    return {"wall": done - started, "calls_wall": done - built, "calls": bench.counters()["total"]}
+
+
+# -- report ------------------------------------------------------------------------------------------------
+
+
+def print_report(startup: dict, waits: list, loops: dict, rounds: int):
+    samples, calls = startup["samples"], startup["calls"]
+    wall = dict((kind, median([s["wall"] for s in runs])) for kind, runs in samples.items())
+    cpu = dict((kind, median([s["cpu"] for s in runs])) for kind, runs in samples.items())
+    print()
+    print("1. start-up: `ansible localhost -m ...`, median of %d interleaved runs each" % rounds)
+    print("   %-34s %9s %8s %9s %8s" % ("", "wall s", "x floor", "CPU s", "x floor"))
+    labels = (("ping", "ping (floor)"), ("idempotent", "migration_task, idempotent re-run"),
+              ("create", "migration_task, create wait:false"))
+    for kind, label in labels:
+        print("   %-34s %9.3f %8.2f %9.3f %8.2f" % (label, wall[kind], wall[kind] / wall["ping"], cpu[kind],
+                                                    cpu[kind] / cpu["ping"]))
+    print("   target: idempotent re-run <= 1.25 x floor (wall): %s" % verdict(wall["idempotent"] / wall["ping"] <= 1.25))
+    print()
+    print("2. API calls per operation (emulator counters)")
+    print("   idempotent re-run:          %s   (target <= 2: %s)" % (
+        call_summary(calls["idempotent"]), verdict(max(sum(c.values()) for c in calls["idempotent"]) <= 2)))
+    print("   create with pre-checks:     %s   (target <= 4: %s)" % (
+        call_summary(calls["create"]), verdict(max(sum(c.values()) for c in calls["create"]) <= 4)))
+    print()
+    print("3. wait latency (task finished -> module noticed / ansible returned)")
+    print("   %-8s %-10s %9s %9s %7s %15s %16s %s"
+          % ("task", "clock", "noticed s", "return s", "polls", "polls after 10s", "mean interval s", "target"))
+    for item in waits:
+        limit = 1.0 if item["length"] <= 2 else 0.1 * item["length"]
+        interval = item["interval_after_10s"]
+        ok = item["returned"] <= limit and (interval is None or interval >= 2.0)
+        print("   %-8s %-10s %9.2f %9.2f %7d %15d %16s %s" % (
+            "%g s" % item["length"], "SIMULATED" if item["simulated"] else "real", item["noticed"], item["returned"],
+            item["polls"], item["polls_after_10s"], "-" if interval is None else "%.2f" % interval,
+            "%s (<= %g s, >= 2 s between polls after 10 s)" % (verdict(ok), limit)))
+    print("   (wait: one status call per poll interval; 'polls' = status calls counted by the emulator)")
+    print()
+    ping, create, sdk, items = loops["ping"], loops["create"], loops["sdk"], loops["items"]
+    print("4. loop of %d in one play (ansible-playbook -f %d, one host: loop items run one after another)" % (
+        items, LOOP_FORKS))
+    print("   %-44s %8s %10s %7s" % ("", "total s", "per item", "API"))
+    print("   %-44s %8.2f %10.3f %7d" % ("loop of pings (Ansible floor)", ping["wall"], ping["wall"] / items,
+                                         ping["calls"]))
+    print("   %-44s %8.2f %10.3f %7d" % ("loop of migration_task creates (wait: false)", create["wall"],
+                                         create["wall"] / items, create["calls"]))
+    print("   %-44s %8.2f %10.3f %7d" % ("bare SDK: one process, %d create calls" % items, sdk["wall"],
+                                         sdk["calls_wall"] / items, sdk["calls"]))
+    extra = (create["wall"] - ping["wall"]) / items
+    api = sdk["calls_wall"] / items
+    print("   per item: module - ping = %.3f s = %d API calls x %.3f s (%.3f s) + %.3f s SDK import/client/module code"
+          % (extra, round(create["calls"] / items), api, api * create["calls"] / items,
+             extra - api * create["calls"] / items))
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=12, help="interleaved rounds for the start-up table (>= 10)")
+    parser.add_argument("--quick", action="store_true", help="skip the 30 s real wait and the loops")
+    parser.add_argument("--collections", help="folder holding ansible_collections/hwcloud/dcs (default: a copy)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    options = parser.parse_args(argv)
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="hwcloud-dcs-bench-"))
+    try:
+        collections = Path(options.collections).resolve() if options.collections else make_collections(workdir)
+        bucket = workdir / "bucket"
+        write_sample_backup(bucket / BACKUP_FILE, keys=20, dbs=1, prefix="bench:")
+        config = sample_config(bucket, bucket=BUCKET, admin=True, instances=[{"name": "bench-target", "password": PASSWORD}])
+        with launch(config, workdir / "emulator", api_only=True, log_level="warning") as emu:
+            bench = Bench(emu, workdir, collections)
+            print("bench_module: emulator on %s, collection in %s" % (emu.url, collections), flush=True)
+            startup = bench_startup(bench, options.rounds)
+            print("bench_module: start-up rounds done (%.0f s)" % (time.monotonic() - started), flush=True)
+            waits = [bench_wait_real(bench, 2.0) for _attempt in range(3)]
+            waits = [sorted(waits, key=lambda item: item["returned"])[1]]  # the median of three
+            if not options.quick:
+                waits.append(bench_wait_real(bench, 30.0))
+            waits.append(bench_wait_simulated(bench, SIMULATED_LENGTH))
+            print("bench_module: waits done (%.0f s)" % (time.monotonic() - started), flush=True)
+            loops = bench_loops(bench, LOOP_ITEMS if not options.quick else 10)
+            print_report(startup, waits, loops, options.rounds)
+    finally:
+        if options.keep:
+            print("bench_module: work directory kept: %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print("\nbench_module: done in %.0f s" % (time.monotonic() - started))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
