@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from dcs_emulator.launcher import EmulatorStartError, launch, sample_config
-from dcs_emulator.samples import write_sample_backup
+from dcs_emulator.samples import preferred_binary, write_sample_backup
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'tests' / 'utils'))
@@ -45,6 +45,9 @@ SECRET_KEY = 'demo-secret-key-of-the-local-emulator'
 PROJECT_ID = '0d3e0f6a9b2c4d5e8f7a6b5c4d3e2f10'
 INSTANCE = {'id': '6a1f9c3e-2b4d-4e8f-9a7b-5c6d7e8f9a0b', 'name': 'dcs-demo', 'password': 'demo-Redis-pw-2026'}
 REGION = 'cn-north-4'
+# One server binary for the backup and the instance, whatever PATH holds: the instance's data persists
+# between runs in emulator-data/ and must be loadable by the next run's server.
+SERVER = preferred_binary()
 
 
 class Steps:
@@ -80,7 +83,7 @@ def sample_backup():
     if backup.exists():
         print('%s is already there (%d bytes): reused' % (backup.relative_to(ROOT), backup.stat().st_size))
         return
-    manifest = write_sample_backup(backup, keys=SAMPLE_KEYS, dbs=2, prefix='demo:')
+    manifest = write_sample_backup(backup, keys=SAMPLE_KEYS, dbs=2, prefix='demo:', binary=SERVER.path)
     print('%s: %d keys (%s) with %d TTLs, written by %s, %d bytes' % (
         backup.relative_to(ROOT), manifest['keys'],
         ', '.join('db%s: %d' % (db, info['keys']) for db, info in sorted(manifest['databases'].items())),
@@ -89,7 +92,7 @@ def sample_backup():
 
 def emulator_config():
     return sample_config(BUCKET_DIR, [INSTANCE], region=REGION, access_key=ACCESS_KEY, secret_key=SECRET_KEY,
-                         project_id=PROJECT_ID, bucket=BUCKET)
+                         project_id=PROJECT_ID, bucket=BUCKET, server_binary=SERVER.path)
 
 
 def run_playbook(emu):

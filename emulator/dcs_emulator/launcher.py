@@ -61,12 +61,13 @@ def new_project_id() -> str:
 
 def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key: Optional[str] = None,
                   secret_key: Optional[str] = None, project_id: Optional[str] = None, bucket: str = "dcs-backups",
-                  admin: bool = False, min_duration_seconds: float = 0.0) -> dict:
+                  admin: bool = False, min_duration_seconds: float = 0.0, server_binary: Optional[str] = None) -> dict:
     """A config with one account and project, one local bucket and the given instances.
 
     Each instance dict needs ``name``; ``id`` (a UUID), ``password``, ``status``, ``engine_version`` and
     ``redis`` (default: a managed server) are optional. Keys and IDs are generated when not given; pass them
     to keep them stable across runs (the emulator's data directory remembers tasks by project and instance).
+    ``server_binary`` pins the Redis server binary of managed instances (``importer.server_binary``).
     """
     project_id = project_id or new_project_id()
     config_instances = []
@@ -77,16 +78,19 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
         if spec.get("password"):
             item["password"] = spec["password"]
         config_instances.append(item)
-    return {
+    config = {
         "region": region,
         "accounts": [{"access_key": access_key or "AK" + uuid.uuid4().hex[:18].upper(),
                       "secret_key": secret_key or uuid.uuid4().hex + uuid.uuid4().hex,
                       "projects": [{"id": project_id, "name": region}]}],
-        "buckets": {bucket: {"path": str(bucket_dir)}},
+        "buckets": {bucket: {"path": str(Path(bucket_dir).resolve())}},
         "instances": config_instances,
         "admin": {"enabled": bool(admin)},
         "tasks": {"min_duration_seconds": min_duration_seconds},
     }
+    if server_binary:
+        config["importer"] = {"server_binary": str(server_binary)}
+    return config
 
 
 class AdminClient:

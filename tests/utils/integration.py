@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from dcs_emulator.launcher import launch, sample_config
-from dcs_emulator.samples import write_sample_backup
+from dcs_emulator.samples import preferred_binary, write_sample_backup
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
@@ -40,14 +40,15 @@ BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
 
 
-def make_backups(bucket_dir: Path) -> dict:
+def make_backups(bucket_dir: Path, binary: str) -> dict:
     backups = {}
     for seed, name in enumerate(BACKUPS):
         backups[name] = write_sample_backup(bucket_dir / ("%s.rdb" % name), keys=BACKUP_KEYS, dbs=2,
-                                            prefix="it-%s:" % name, seed=seed)
+                                            prefix="it-%s:" % name, seed=seed, binary=binary)
     # A real backup cut in half: the loader must reject it (truncated file), and none of its keys may arrive.
     corrupt = bucket_dir / CORRUPT_FILE
-    backups["corrupt"] = write_sample_backup(corrupt, keys=BACKUP_KEYS, dbs=2, prefix="it-corrupt:", seed=99)
+    backups["corrupt"] = write_sample_backup(corrupt, keys=BACKUP_KEYS, dbs=2, prefix="it-corrupt:", seed=99,
+                                             binary=binary)
     data = corrupt.read_bytes()
     corrupt.write_bytes(data[:len(data) // 2])
     return backups
@@ -97,12 +98,14 @@ def main(argv: list) -> int:
     status = 1
     try:
         bucket_dir = workdir / "bucket"
-        backups = make_backups(bucket_dir)
-        config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
+        server = preferred_binary()  # the same server writes the backups and runs the instances
+        backups = make_backups(bucket_dir, server.path)
+        config = sample_config(bucket_dir, bucket=BUCKET, admin=True, server_binary=server.path, instances=[
             {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
             {"name": "dcs-it-standby", "password": "it-Redis-pw-4712"},
         ])
-        print("integration: backups ready in %.1f s; starting the emulator" % (time.monotonic() - started), flush=True)
+        print("integration: backups written by %s in %.1f s; starting the emulator"
+              % (server.label, time.monotonic() - started), flush=True)
         with launch(config, workdir, data_dir=workdir / "data") as emu:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
             config_path = workdir / "integration_config.yml"
