@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     check = commands.add_parser("check-config", help="validate a config file and exit")
     check.add_argument("--config", required=True)
+    from dcs_emulator import samples  # pylint: disable=import-outside-toplevel  # like uvicorn: not at import time
+    sample = commands.add_parser("sample-backup", help="write a sample RDB backup (every key type, TTLs) with a real server")
+    samples.add_arguments(sample)
+    sample.set_defaults(run=samples.run)
     return parser
 
 
@@ -66,6 +70,8 @@ def main(argv=None) -> int:
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO) if hasattr(args, "log_level")
                         else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "sample-backup":
+            return args.run(args)
         if args.command == "check-config":
             config = config_mod.load(args.config)
             print("config OK: %d account(s), %d bucket(s), %d instance(s)"

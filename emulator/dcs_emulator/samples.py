@@ -145,5 +145,5 @@ def main(argv=None) -> int:
     return run(parser.parse_args(argv))
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # also: python -m dcs_emulator.samples
     sys.exit(main())

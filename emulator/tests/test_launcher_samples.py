@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
+from dcs_emulator.cli import main as cli_main
 from dcs_emulator.importer.binaries import default_binary
 from dcs_emulator.importer.servers import StagingServer
 from dcs_emulator.launcher import EmulatorStartError, launch, sample_config, start, stop
@@ -51,6 +53,13 @@ def test_sample_manifest_is_what_a_server_loads(tmp_path):
     assert loaded_contents(tmp_path / "bucket" / "s.rdb", tmp_path / "server") == expected
     assert set(manifest["databases"]["0"]["types"]) == {"string", "list", "set", "zset", "hash", "stream"}
     assert not list((tmp_path / "bucket").glob("*.partial"))
+
+
+def test_sample_backup_subcommand_prints_the_manifest(tmp_path, capsys):
+    assert cli_main(["sample-backup", "--out", str(tmp_path / "b" / "s.rdb"), "--keys", "20", "--prefix", "p:"]) == 0
+    manifest = json.loads(capsys.readouterr().out)
+    assert manifest["keys"] == 20 and manifest["prefix"] == "p:"
+    assert (tmp_path / "b" / "s.rdb").stat().st_size == manifest["size"]
 
 
 def test_sample_command_refuses_too_few_keys(tmp_path, capsys):
