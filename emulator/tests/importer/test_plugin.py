@@ -180,7 +180,8 @@ def test_stopping_a_running_import_restores_the_instance(served, source, tmp_pat
     target.config_set("loading-process-events-interval-bytes", 1024)
     task_id = create(served, "big.rdb")
     deadline = time.monotonic() + 20
-    while served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id)).target_input_kbps in (None, "") \
+    # Progress above 0 comes only from the sampler watching the target's loader: the load is running.
+    while float(served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id)).full_migration_progress or 0) <= 0 \
             and time.monotonic() < deadline:
         time.sleep(0.02)
     served.sdk().stop_migration_task(StopMigrationTaskRequest(task_id=task_id))
