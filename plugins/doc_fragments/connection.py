@@ -102,8 +102,9 @@ options:
   wait:
     description:
       - Wait for the operation to finish before returning.
-      - The module polls every second at first, then less often as the operation gets older
-        (about a tenth of the elapsed time, at most every 10 seconds).
+      - The module polls every 0.5 to 1 second for the first 10 seconds, then less often as the operation
+        gets older (every 8% of the elapsed time, at least 2 and at most 10 seconds apart), so that a
+        finished operation is noticed within about a tenth of its duration.
     type: bool
     default: true
   wait_timeout:

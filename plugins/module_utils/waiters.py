@@ -10,16 +10,26 @@ __metaclass__ = type
 from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 
-FIRST_INTERVAL = 1.0
+# While an operation is young (first 10 s), poll after a quarter of the time spent so
+# far, every 0.5 to 1 s: a task of a few seconds is noticed within half a second (a
+# fixed 1 s interval often polls just before such a task ends and a second too late).
+YOUNG_FOR = 10.0
+YOUNG_FRACTION = 0.25
+FIRST_INTERVAL = 0.5
+YOUNG_MAX_INTERVAL = 1.0
+# Later, poll after 8% of the time spent so far, every 2 to 10 s: a finished operation
+# is noticed within a tenth of its duration (with room for the call itself), a long
+# one costs few calls, and the API never sees more than one status call per 2 s.
+INTERVAL_FRACTION = 0.08
+MIN_INTERVAL = 2.0
 MAX_INTERVAL = 10.0
-# Poll after a tenth of the time spent so far: a finished operation is noticed
-# within 10% of its duration (and within a second while it is young), while a
-# long one costs few calls.
-INTERVAL_FRACTION = 0.1
 
 
 def poll_interval(elapsed):
-    return min(MAX_INTERVAL, max(FIRST_INTERVAL, elapsed * INTERVAL_FRACTION))
+    """Seconds to wait before the next status call, `elapsed` seconds into the wait."""
+    if elapsed < YOUNG_FOR:
+        return min(YOUNG_MAX_INTERVAL, max(FIRST_INTERVAL, elapsed * YOUNG_FRACTION))
+    return min(MAX_INTERVAL, max(MIN_INTERVAL, elapsed * INTERVAL_FRACTION))
 
 
 class WaitTimeoutError(DcsError):

@@ -40,3 +40,36 @@ def test_load_sdk_imports_only_the_models_it_uses():
     assert result['models'] == ['huaweicloudsdkdcs.v2.model.create_migration_task_body']
     assert result['body'] == 'CreateMigrationTaskBody'
     assert result['star'] == 'ShowInstanceResponse'
+
+
+def test_load_sdk_defers_the_ecdsa_signers_asn1_codec_until_used():
+    result = run_python(
+        'import json, sys\n'
+        'from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import load_sdk\n'
+        'sdk = load_sdk()\n'
+        'sdk.DcsClient.new_builder()\n'
+        'before = sorted(m for m in sys.modules if m.startswith("pyasn1.codec.ber") or m == "pyasn1.type.base")\n'
+        'from huaweicloudsdkcore.signer.utils import P256SigningKey\n'
+        'key = P256SigningKey(123456789)\n'
+        'signature = key.sign(b"payload")\n'
+        'from pyasn1.codec.der import decoder\n'
+        'print(json.dumps({"before": before, "verified": key.verify(signature, b"payload"),\n'
+        '                  "tampered": key.verify(signature, b"other"),\n'
+        '                  "real": type(sys.modules["pyasn1.type.univ"]).__name__,\n'
+        '                  "decoded": len(decoder.decode(signature)[0])}))\n')
+    # Nothing of pyasn1's codecs is loaded by the import; the signer then works as before.
+    assert result == {'before': [], 'verified': True, 'tampered': False, 'real': 'module', 'decoded': 2}
+
+
+def test_signed_requests_work_with_the_deferred_modules():
+    result = run_python(
+        'import json, sys\n'
+        'from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import load_sdk\n'
+        'sdk = load_sdk()\n'
+        'from huaweicloudsdkcore.sdk_request import SdkRequest\n'
+        'request = SdkRequest(method="GET", schema="https", host="dcs.unit.test", resource_path="/v2/p/instances", query_params=[],\n'
+        '                     header_params={"Content-Type": "application/json"})\n'
+        'signed = sdk.BasicCredentials("AK0001", "secret-0001", "p").sign_request(request)\n'
+        'print(json.dumps({"auth": signed.header_params["Authorization"].split(" ")[0],\n'
+        '                  "deferred": type(sys.modules["pyasn1.type.univ"]).__name__}))\n')
+    assert result == {'auth': 'SDK-HMAC-SHA256', 'deferred': '_DeferredModule'}

@@ -29,14 +29,41 @@ def wait(operation, timeout=100000):
                     lambda value: value['status'])
 
 
-@pytest.mark.parametrize('length', [0.5, 2, 5, 9.5, 30, 120, 1000, 3600])
-def test_finished_operations_are_noticed_quickly(fake_clock, length):
-    operation = Operation(length)
+def latencies(length, steps=100):
+    """How late the waiter notices operations ending anywhere in the last 10% of `length` (any phase of its polls)."""
+    result = []
+    for step in range(steps + 1):
+        operation = Operation(length * (0.9 + 0.1 * step / steps))
+        wait(operation)
+        result.append(clock.now() - operation.done_at)
+    return result
 
+
+@pytest.mark.parametrize('length, limit', [
+    (0.5, 0.5), (2, 0.5), (2.2, 0.5),  # short tasks: within half a second
+    (5, 1.0), (9.5, 1.0),  # young: within a second
+    (15, 2.0),  # never more often than every 2 s after 10 s
+    (30, 3.0), (120, 12.0), (300, 30.0), (1000, 100.0), (3600, 360.0),  # within a tenth of the length
+])
+def test_finished_operations_are_noticed_quickly(fake_clock, length, limit):
+    assert max(latencies(length)) <= limit + 1e-9
+
+
+def test_after_ten_seconds_status_calls_are_at_least_two_seconds_apart(fake_clock):
+    operation = Operation(600)
+    polls = []
+    fetch = operation.fetch
+
+    def recording_fetch():
+        polls.append(fake_clock.time)
+        return fetch()
+
+    operation.fetch = recording_fetch
     wait(operation)
 
-    latency = fake_clock.time - operation.done_at
-    assert latency <= max(1.0, 0.1 * length) + 1e-9
+    late = [poll for poll in polls if poll - 1000.0 > 10]
+    assert late and all(later - earlier >= 2.0 for earlier, later in zip(late, late[1:]))
+    assert len([poll for poll in polls if poll - 1000.0 <= 2]) == 4  # every 0.5 s at first
 
 
 def test_long_operations_cost_few_calls(fake_clock):
@@ -44,8 +71,8 @@ def test_long_operations_cost_few_calls(fake_clock):
 
     wait(operation)
 
-    # 1 s polls for the first 10 s (10), a tenth of the elapsed time up to 100 s (about 25), then every 10 s
-    assert operation.fetches <= 10 + 25 + (1800 - 100) // 10
+    # 13 polls in the first 10 s, every 2 s up to 25 s (8), 8% of the elapsed time up to 125 s (21), then every 10 s
+    assert operation.fetches <= 13 + 8 + 21 + (1800 - 125) // 10 + 1
     assert max(fake_clock.sleeps) == 10
 
 

@@ -127,7 +127,7 @@ def test_wait_polls_until_success_with_short_first_intervals(run, dcs, fake_cloc
     assert result['changed'] is True and not result.failed
     assert result['migration_task']['status'] == 'SUCCESS'
     assert len(dcs.calls('GET', '/migration-task/%s' % TASK_ID)) == 3
-    assert fake_clock.sleeps == [1.0, 1.0, 1.0]
+    assert fake_clock.sleeps == [0.5, 0.5, 0.5]
 
 
 def test_wait_failure_reports_error_message_and_last_log_lines(run, dcs):
@@ -177,9 +177,9 @@ def test_wait_timeout_names_wait_timeout_and_last_status(run, dcs, fake_clock):
                              "last status: MIGRATING" % (NAME, TASK_ID))
     assert result['task_id'] == TASK_ID
     assert sum(fake_clock.sleeps) == pytest.approx(30)
-    # young tasks are polled every second, then about every tenth of the elapsed time
-    assert fake_clock.sleeps[:10] == [1.0] * 10
-    assert max(fake_clock.sleeps) <= 10
+    # young tasks are polled every 0.5 to 1 s, then at least 2 s apart
+    assert fake_clock.sleeps[:5] == [0.5] * 5 and max(fake_clock.sleeps[:14]) == 1.0
+    assert 2.0 <= min(fake_clock.sleeps[14:-1]) and max(fake_clock.sleeps) <= 10
 
 
 # -- check mode and diff ------------------------------------------------------------------------
