@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""External target: a staging server loads each file with its own loader, then MIGRATE COPY REPLACE batches move
+the keys database by database (functions with FUNCTION DUMP/RESTORE REPLACE). Each key arrives whole."""
+
+from __future__ import annotations
+
+import time
+from typing import Optional
+
+import redis
+
+from dcs_emulator.importer import formats
+from dcs_emulator.importer.binaries import BinaryNotFound, ServerBinary, candidate_binaries, default_binary
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, keyspace
+from dcs_emulator.importer.servers import StagingServer
+
+MIGRATE_BATCH = 1000
+MIGRATE_TIMEOUT_MS = 60000
+
+
+class MigratePath:
+    """External target: staging server per file, then MIGRATE COPY REPLACE batches per database."""
+
+    def __init__(self, job, target_rdb: Optional[int]):
+        self.job = job
+        self.target = job.target
+        self.reporter = job.reporter
+        self.target_rdb = target_rdb
+        self.copied = 0
+
+    def run(self) -> None:
+        for index, unit in enumerate(self.job.units):
+            binary = self._staging_binary(unit)
+            staging = self.job.start_staging(unit, binary, index)
+            try:
+                self._copy(staging, unit)
+            finally:
+                staging.stop()
+            self.job.done_units += 1
+
+    def _staging_binary(self, unit: formats.Unit) -> ServerBinary:
+        """A server that can read the file and writes RESTORE payloads the target accepts (DUMP carries a version)."""
+        explicit = getattr(self.target, "staging_binary", None)
+        try:
+            candidates = candidate_binaries(explicit) or [default_binary(explicit)]
+        except BinaryNotFound as exc:
+            raise ImportFailed("No staging server available: %s." % exc) from None
+        need = unit.rdb_version or 0
+        for binary in candidates:
+            if binary.rdb_version >= need and (self.target_rdb is None or binary.rdb_version <= self.target_rdb):
+                return binary
+        raise ImportFailed("No server binary on this machine can load %s (RDB version %s) and write data the target accepts "
+                           "(RDB version %s); installed: %s." % (unit.label, need or "-", self.target_rdb,
+                                                                 ", ".join(b.label for b in candidates)))
+
+    def _copy(self, staging: StagingServer, unit: formats.Unit) -> None:
+        source = staging.client()
+        started = time.monotonic()
+        try:
+            counts = keyspace(source)
+            total = sum(counts.values())
+            self.job.source_keys += total
+            self.reporter.progress(source_dbsize=self.job.source_keys)
+            before = self.copied
+            for db, count in sorted(counts.items()):
+                if count:
+                    self._copy_db(staging, db, total)
+            self._copy_functions(source)
+        except redis.RedisError as exc:
+            raise ImportFailed("Copying %s into the target failed after %d keys: %s. Keys already copied stay in the target "
+                               "(each one whole); no other key was changed." % (unit.label, self.copied, exc)) from None
+        finally:
+            source.close()
+        seconds = time.monotonic() - started
+        moved = self.copied - before
+        self.reporter.info("copy: %s: %d keys copied into the target with MIGRATE COPY REPLACE in %.2f s (%.0f keys/s)."
+                           % (unit.label, moved, seconds, moved / seconds if seconds else 0))
+
+    def _copy_db(self, staging: StagingServer, db: int, unit_total: int) -> None:
+        source = staging.client(db=db)
+        auth = ["AUTH", self.target.password] if self.target.password else []
+        last = (time.monotonic(), self.copied)
+        try:
+            cursor = 0
+            while True:
+                if self.reporter.should_stop():
+                    raise ImportStopped("The task was stopped after %d keys were copied; those keys stay in the target (each one whole)." % self.copied)
+                cursor, keys = source.scan(cursor, count=MIGRATE_BATCH)
+                if keys:
+                    source.execute_command("MIGRATE", self.target.host, self.target.port, "", db, MIGRATE_TIMEOUT_MS,
+                                           "COPY", "REPLACE", *auth, "KEYS", *keys)
+                    self.copied += len(keys)
+                    now = time.monotonic()
+                    if now - last[0] >= 0.25 or last[1] == 0:  # the first batch is reported at once
+                        self.reporter.progress(full_migration_progress=self.job.fraction_done(0.5 + 0.5 * self.copied / max(1, unit_total)),
+                                               target_ops="%.0f" % ((self.copied - last[1]) / (now - last[0])))
+                        last = (now, self.copied)
+                if cursor == 0:
+                    return
+        finally:
+            source.close()
+
+    def _copy_functions(self, source: redis.Redis) -> None:
+        try:
+            libraries = source.execute_command("FUNCTION", "LIST")
+        except redis.ResponseError:
+            return  # a server without functions (Redis < 7)
+        if not libraries:
+            return
+        payload = source.execute_command("FUNCTION", "DUMP")
+        target = self.target.client(socket_timeout=60)
+        try:
+            target.execute_command("FUNCTION", "RESTORE", payload, "REPLACE")
+        finally:
+            target.close()
+        self.reporter.info("copy: %d function librar%s restored into the target." % (len(libraries), "y" if len(libraries) == 1 else "ies"))
