@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError
+
 SUCCEEDED = ('SUCCESS', 'MIGRATION_SUCCESS')
 FAILED = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
 # RELEASED: the helper VM of a finished task was released; DELETED: the task is gone.
@@ -135,10 +137,30 @@ class MigrationTasks(object):
         return self._request('CreateMigrationTaskBody', **fields)
 
     def delete(self, task_ids):
-        body = self._request('DeleteMigrateTaskRequest', task_id_list=list(task_ids))
-        response = self.api.call('delete migration tasks %s' % ', '.join(task_ids), 'delete_migration_task',
-                                 self._request('DeleteMigrationTaskRequest', body=body))
-        return list(response.task_id_list or [])
+        """DELETE the tasks; returns the IDs deleted.
+
+        An attempt whose answer was lost (timeout, dropped connection) may still have deleted them, and
+        the service then answers a re-sent delete with DCS.4133: so a retry first checks the list, and
+        DCS.4133 counts as done when none of the tasks is listed any more (the list is the truth).
+        """
+        task_ids = list(task_ids)
+        body = self._request('DeleteMigrateTaskRequest', task_id_list=task_ids)
+
+        def deleted_meanwhile():
+            return None if self._still_listed(task_ids) else task_ids
+
+        try:
+            response = self.api.call('delete migration tasks %s' % ', '.join(task_ids), 'delete_migration_task',
+                                     self._request('DeleteMigrationTaskRequest', body=body),
+                                     before_retry=deleted_meanwhile)
+        except DcsApiError as error:
+            if is_task_not_found(error) and not self._still_listed(task_ids):
+                return task_ids
+            raise
+        return response if isinstance(response, list) else list(response.task_id_list or [])
+
+    def _still_listed(self, task_ids):
+        return [task['task_id'] for task in self.list_all() if task.get('task_id') in task_ids]
 
     def stop(self, task_id):
         return result_of(self.api.call('stop migration task %s' % task_id, 'stop_migration_task',
