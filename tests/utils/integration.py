@@ -35,7 +35,7 @@ from dcs_emulator.samples import preferred_binary, write_sample_backup
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
 # One backup per target, each with its own key prefix, so that each target can check exactly its own keys.
-BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry")
+BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
 
@@ -76,12 +76,10 @@ def integration_vars(emu, bucket_dir: Path, backups: dict) -> dict:
     }
 
 
-def run_ansible_test(config_path: Path, workdir: Path, args: list) -> int:
+def run_ansible_test(config_path: Path, args: list) -> int:
     venv = Path(sys.executable).parent.parent
-    # A collection copy of our own: a sanity run started meanwhile from the same checkout would
-    # otherwise replace the shared copy under the running targets.
-    env = dict(os.environ, INTEGRATION_CONFIG=str(config_path), VENV=str(venv),
-               HWCLOUD_DCS_BUILD_DIR=str(workdir / "ansible-test"))
+    # ansible-test.sh copies the collection into a fresh folder of its own (kept when a target fails).
+    env = dict(os.environ, INTEGRATION_CONFIG=str(config_path), VENV=str(venv))
     # --local: the controller is this environment and the modules run with the same interpreter, so the
     # SDK and redis installed in the venv are what the targets use.
     command = [str(ROOT / "tests/utils/ansible-test.sh"), "integration", "--local", "--python-interpreter",
@@ -93,7 +91,9 @@ def run_ansible_test(config_path: Path, workdir: Path, args: list) -> int:
 def main(argv: list) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="hwcloud-dcs-it-"))
+    # Under the checkout's ignored .build/ rather than /tmp: nothing there sweeps it away mid-run.
+    (ROOT / ".build" / "integration").mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=str(ROOT / ".build" / "integration")))
     keep = bool(os.environ.get("KEEP_INTEGRATION_WORKDIR"))
     status = 1
     try:
@@ -112,7 +112,7 @@ def main(argv: list) -> int:
             fd = os.open(str(config_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 yaml.safe_dump(integration_vars(emu, bucket_dir, backups), handle, sort_keys=False)
-            status = run_ansible_test(config_path, workdir, argv)
+            status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)
     finally:

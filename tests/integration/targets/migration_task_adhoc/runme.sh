@@ -3,6 +3,7 @@
 # variables (as an AWX credential injects them). Create, idempotent re-run, keys verified, a bad option
 # value, removal. Arguments from ansible-test (-v...) are passed to every ansible command.
 set -eu -o pipefail
+ansible_args=("$@")  # kept: an EXIT trap that fires inside a function would see that function's "$@"
 
 config=../../integration_config.yml
 verify_script=../setup_dcs/files/redis_keys.py
@@ -58,17 +59,17 @@ expect() {  # expect WHAT CONDITION...
 }
 
 cleanup() {
-    adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "$@" >/dev/null || true
+    adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "${ansible_args[@]}" >/dev/null || true
 }
-trap 'cleanup "$@"' EXIT
+trap cleanup EXIT
 
-created=$(adhoc "$(module_args "$BACKUP_FILE")" "$@")
+created=$(adhoc "$(module_args "$BACKUP_FILE")" "${ansible_args[@]}")
 task_id=$(field task_id <<<"$created")
 expect "the ad-hoc create reports CHANGED" grep -q '^localhost | CHANGED => ' <<<"$created"
 expect "it prints the task ID ($task_id)" test -n "$task_id"
 expect "the task ended SUCCESS" grep -q '"status": "SUCCESS"' <<<"$created"
 
-again=$(adhoc "$(module_args "$BACKUP_FILE")" "$@")
+again=$(adhoc "$(module_args "$BACKUP_FILE")" "${ansible_args[@]}")
 expect "the ad-hoc re-run reports SUCCESS (not changed)" grep -q '^localhost | SUCCESS => ' <<<"$again"
 expect "the re-run shows the same task ID" test "$(field task_id <<<"$again")" = "$task_id"
 
@@ -81,10 +82,10 @@ PY
 )
 expect "every key of the backup arrived in the target Redis: $found" test "$found" = "$expected"
 
-bad=$(adhoc "$(module_args backup.txt)" "$@")
+bad=$(adhoc "$(module_args backup.txt)" "${ansible_args[@]}")
 expect "a bad file name fails" grep -q '^localhost | FAILED! => ' <<<"$bad"
 expect "with one line naming the option" grep -qF "backup_files.files[0].file_name 'backup.txt' must end in .rdb" <<<"$bad"
 
-removed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "$@")
+removed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "${ansible_args[@]}")
 expect "state=absent removes the task" grep -q '^localhost | CHANGED => ' <<<"$removed"
 expect "and names it" test "$(field task_id <<<"$removed")" = "$task_id"
