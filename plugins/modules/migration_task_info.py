@@ -71,6 +71,10 @@ attributes:
     support: none
 notes:
   - The tasks come in the order the list call gives them.
+  - This module has no O(hwcloud.dcs.migration_task#module:wait) and no
+    O(hwcloud.dcs.migration_task#module:wait_timeout). Set those in C(module_defaults) for
+    M(hwcloud.dcs.migration_task) by name, not for the group C(group/hwcloud.dcs.dcs), or this module fails
+    on them as unsupported parameters.
   - A task deleted between the list call and a later call about it (show, stats, logs) is left out.
 seealso:
   - module: hwcloud.dcs.migration_task
