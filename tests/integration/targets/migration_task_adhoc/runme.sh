@@ -32,20 +32,22 @@ module_args() {  # $1: extra JSON members
         "$ENDPOINT" "$task_name" "$BUCKET" "$1" "$INSTANCE_ID" "$REDIS_PASSWORD" "${2:-}"
 }
 
-# The one-line result of an ad-hoc run: "localhost | CHANGED => {...}"; prints it, fails on a secret.
+# The result of an ad-hoc run, from its "localhost | STATUS => {...}" line on (the JSON spans lines);
+# everything it printed goes to stderr for the log. Fails if a secret shows anywhere.
 adhoc() {
     local out
-    out=$(ansible localhost -o -m hwcloud.dcs.migration_task -a "$1" "${@:2}" 2>&1) || true
+    out=$(ansible localhost -m hwcloud.dcs.migration_task -a "$1" "${@:2}" 2>&1) || true
     printf '%s\n' "$out" >&2
     if grep -qF -e "$HUAWEICLOUD_SDK_SK" -e "$REDIS_PASSWORD" <<<"$out"; then
         echo "FAIL: a secret appears in the output" >&2
         exit 1
     fi
-    grep '^localhost | ' <<<"$out"
+    sed -n '/^localhost | /,$p' <<<"$out" | grep .
 }
 
-field() {  # field NAME < result line: a top-level value of the JSON after "=>"
-    "$py" -c 'import json, sys; print(json.loads(sys.stdin.read().split("=> ", 1)[1]).get(sys.argv[1], ""))' "$1"
+field() {  # field NAME < result: a top-level value of the JSON after "=>"
+    "$py" -c 'import json, sys; text = sys.stdin.read().split("=> ", 1)[1]
+print(json.JSONDecoder().raw_decode(text)[0].get(sys.argv[1], ""))' "$1"
 }
 
 expect() {  # expect WHAT CONDITION...
