@@ -12,13 +12,16 @@ stops it at the end. Everything runs with this interpreter's ansible (`make benc
    CPU seconds (user+sys of ansible and the module) are shown too: they are less sensitive to a busy machine.
 2. API calls per operation, counted by the emulator's admin counters.
 3. wait latency: time from the emulator marking a task finished to the module returning, for tasks of 2 s
-   and 30 s (real, through `ansible`) and 300 s (SIMULATED: the module runs in-process with a virtual clock;
-   the emulator ends the task when virtual time reaches 300 s; every status call is a real HTTP call).
+   and 30 s (real, through `ansible`) and 300 s (SIMULATED: the module runs in-process with a fast-forwarded
+   clock, real time plus every pause skipped; the emulator ends the task (admin API) when that clock reaches
+   300 s after the create call; every status call is a real HTTP call counted by the emulator).
 4. a loop of 50 creates in one play (forks: 10) vs a loop of 50 pings (the floor) vs 50 bare SDK create
    calls in one Python process.
 
-Usage: python tests/bench/bench_module.py [--rounds N] [--quick] [--collections DIR]
-  --collections DIR   use an existing folder holding ansible_collections/hwcloud/dcs (e.g. another revision)
+Usage: python tests/bench/bench_module.py [--rounds N] [--quick] [--collections DIR] [--baseline GIT_REF]
+  --collections DIR   use an existing folder holding ansible_collections/hwcloud/dcs
+  --baseline GIT_REF  also run the module of another revision (git archive) in the same interleaved rounds,
+                      so that before/after numbers share the same machine noise
 """
 
 from __future__ import annotations
@@ -60,8 +63,9 @@ SIMULATED_LENGTH = 300.0
 class Bench:
     """The emulator, the collection build folder and how to run ansible against them."""
 
-    def __init__(self, emu, workdir: Path, collections: Path):
+    def __init__(self, emu, workdir: Path, collections: Path, baseline=None):
         self.emu = emu
+        self.baseline = baseline
         self.workdir = workdir
         self.collections = collections
         self.instance_id = emu.instances[0]["id"]
@@ -94,12 +98,13 @@ class Bench:
                     target_instance={"id": self.instance_id, "password": PASSWORD})
         return args
 
-    def ansible(self, module: str, args=None) -> dict:
+    def ansible(self, module: str, args=None, collections=None) -> dict:
         """Run `ansible localhost -m module -a args`; wall and CPU seconds, the parsed result."""
         command = [str(self.bin / "ansible"), "localhost", "-m", module]
         if args is not None:
             command += ["-a", json.dumps(args)]
-        return timed(command, self.env, self.workdir)
+        env = self.env if collections is None else dict(self.env, ANSIBLE_COLLECTIONS_PATH=str(collections))
+        return timed(command, env, self.workdir)
 
     def admin(self, method: str, path: str, body=None):
         return self.emu.admin.call(method, path, body)
@@ -144,6 +149,17 @@ def make_collections(workdir: Path) -> Path:
     return collections
 
 
+def make_baseline(workdir: Path, ref: str) -> Path:
+    """The collection as it was at git revision `ref`."""
+    collections = workdir / "baseline"
+    dest = collections / "ansible_collections" / "hwcloud" / "dcs"
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref, "plugins", "meta", "galaxy.yml"], cwd=str(ROOT), check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return collections
+
+
 # -- 1 + 2: start-up and API calls ---------------------------------------------------------------------------
 
 
@@ -154,19 +170,22 @@ def bench_startup(bench: Bench, rounds: int) -> dict:
     bench.ansible("ping")  # warm the page cache for all three
     bench.ansible(MODULE, bench.task_args(idem_name, wait=False))
     samples = {"ping": [], "idempotent": [], "create": []}
+    if bench.baseline is not None:
+        samples.update({"idempotent@baseline": [], "create@baseline": []})
     calls = {"idempotent": [], "create": []}
     for _round in range(rounds):
         order = list(samples)
         random.shuffle(order)
         for kind in order:
             bench.reset_counters()
+            collections = bench.baseline if kind.endswith("@baseline") else None
             if kind == "ping":
                 run = bench.ansible("ping")
-            elif kind == "idempotent":
-                run = bench.ansible(MODULE, bench.task_args(idem_name, wait=False))
+            elif kind.startswith("idempotent"):
+                run = bench.ansible(MODULE, bench.task_args(idem_name, wait=False), collections)
                 expect(run, changed=False)
             else:
-                run = bench.ansible(MODULE, bench.task_args(bench.unique("bench-create"), wait=False))
+                run = bench.ansible(MODULE, bench.task_args(bench.unique("bench-create"), wait=False), collections)
                 expect(run, changed=True)
             samples[kind].append(run)
             if kind in calls:
@@ -217,14 +236,15 @@ def bench_wait_real(bench: Bench, length: float) -> dict:
 def wait_figures(length, created, finished, shows, returned, simulated) -> dict:
     """Latencies and poll rates from the emulator's timestamps and its journal of status calls."""
     after_ten = [t for t in shows if t > created + 10]
-    window = (shows[-1] - (created + 10)) if after_ten else 0.0
+    gaps = [later - earlier for earlier, later in zip(after_ten, after_ten[1:])]
     return {
         "length": length, "simulated": simulated,
         "noticed": shows[-1] - finished if shows else float("nan"),
         "returned": returned - finished,
         "polls": len(shows),
         "polls_after_10s": len(after_ten),
-        "interval_after_10s": window / len(after_ten) if after_ten else None,
+        "mean_gap_after_10s": statistics.mean(gaps) if gaps else None,
+        "min_gap_after_10s": min(gaps) if gaps else None,
     }
 
 
@@ -235,7 +255,16 @@ spec = json.loads(sys.argv[2])
 from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks
 from ansible_collections.hwcloud.dcs.plugins.modules import migration_task
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from ansible.module_utils import basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()
+        yield
 
 def admin(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
@@ -244,40 +273,48 @@ def admin(method, path, body=None):
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read() or b"null")
 
-state = {"now": 0.0, "task_id": None, "finished": None, "shows": []}
+# Fast-forwarded time: real time since start plus every pause skipped. HTTP calls and the
+# module's own work take their real time; pauses take none.
+started = time.monotonic()
+state = {"skipped": 0.0, "task_id": None, "ends_at": None, "finished": None, "shows": []}
 real_create, real_show = MigrationTasks.create, MigrationTasks.show
+
+def now():
+    return time.monotonic() - started + state["skipped"]
 
 def create(self, body, ignore_ids=()):
     answer = real_create(self, body, ignore_ids)
-    state["task_id"] = answer.get("id")
+    state["task_id"], state["ends_at"] = answer.get("id"), now() + spec["length"]
     return answer
 
 def show(self, task_id):
-    state["shows"].append(state["now"])
+    state["shows"].append(now())
     return real_show(self, task_id)
 
 def sleep(seconds):
-    # Virtual time: a pause costs nothing, and the task ends when virtual time passes its length.
+    # The task ends (admin: duration 0) when a pause reaches the virtual instant it is due.
     seconds = max(0.0, seconds)
-    if state["finished"] is None and state["task_id"] and state["now"] + seconds >= spec["length"]:
+    if state["finished"] is None and state["ends_at"] is not None and now() + seconds >= state["ends_at"]:
         admin("POST", "tasks/%s/duration" % state["task_id"], {"seconds": 0})
         while not admin("GET", "tasks/%s" % state["task_id"]).get("finished_ts"):
-            time.sleep(0.01)
-        state["finished"] = spec["length"]
-    state["now"] += seconds
+            time.sleep(0.005)
+        state["finished"] = state["ends_at"]
+        seconds = max(0.0, seconds - (now() - state["ends_at"]))  # the time spent ending it counts
+    state["skipped"] += seconds
 
 MigrationTasks.create, MigrationTasks.show = create, show
-clock.now, clock.sleep = (lambda: state["now"]), sleep
+clock.now, clock.sleep = now, sleep
 try:
     with patch_module_args(spec["args"]):
         migration_task.main()
 except SystemExit:
     pass
+state["returned"] = now()
 sys.stderr.write("\nSIMULATION " + json.dumps(state) + "\n")
 '''
 
 
-def bench_wait_simulated(bench: Bench, length: float) -> dict:
+def bench_wait_simulated(bench: Bench, length: float, collections=None, label="SIMULATED") -> dict:
     """The 300 s case: the module's own code, in-process, with a virtual clock (see SIMULATOR)."""
     bench.admin("POST", "settings", {"min_duration_seconds": 100000})  # ends only when told (virtual time)
     bench.reset_counters()
@@ -285,7 +322,7 @@ def bench_wait_simulated(bench: Bench, length: float) -> dict:
     args.update(access_key=bench.emu.access_key, secret_key=bench.emu.secret_key)
     spec = {"admin": bench.emu.url + "/_emulator/", "length": length, "args": args}
     try:
-        proc = subprocess.run([sys.executable, "-c", SIMULATOR, str(bench.collections), json.dumps(spec)],
+        proc = subprocess.run([sys.executable, "-c", SIMULATOR, str(collections or bench.collections), json.dumps(spec)],
                               env=bench.env, capture_output=True, text=True, check=False, timeout=600)
     finally:
         bench.admin("POST", "settings", {"min_duration_seconds": 0})
@@ -296,7 +333,8 @@ def bench_wait_simulated(bench: Bench, length: float) -> dict:
     real_shows = [req for req in bench.counters()["requests"] if req["operation"] == "show_migration_task"]
     if len(real_shows) != len(state["shows"]):
         raise RuntimeError("the emulator saw %d status calls, the module made %d" % (len(real_shows), len(state["shows"])))
-    return wait_figures(length, 0.0, state["finished"], state["shows"], state["now"], simulated=True)
+    created = state["ends_at"] - length
+    return wait_figures(length, created, state["finished"], state["shows"], state["returned"], simulated=label)
 
 
 # -- 4: loops ----------------------------------------------------------------------------------------------
@@ -343,10 +381,11 @@ def bench_loops(bench: Bench, items: int) -> dict:
 
 def bare_sdk_creates(bench: Bench, items: int) -> dict:
     """50 create calls through the SDK alone: one process, one client, no Ansible."""
-    from huaweicloudsdkcore.auth.credentials import BasicCredentials
-    from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest,
-                                      DcsClient, Files, TargetInstanceBody)
+    cpu_started = time.process_time()
     started = time.perf_counter()
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials  # pylint: disable=import-outside-toplevel
+    from huaweicloudsdkdcs.v2 import (  # pylint: disable=import-outside-toplevel
+        BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient, Files, TargetInstanceBody)
     client = (DcsClient.new_builder()
               .with_credentials(BasicCredentials(bench.emu.access_key, bench.emu.secret_key, bench.emu.project_id))
               .with_endpoints([bench.emu.url]).build())
@@ -363,7 +402,8 @@ def bare_sdk_creates(bench: Bench, items: int) -> dict:
         client.create_migration_task(CreateMigrationTaskRequest(body=body))
     done = time.perf_counter()
     client.get_http_client().close()
-    return {"wall": done - started, "calls_wall": done - built, "calls": bench.counters()["total"]}
+    return {"wall": done - started, "calls_wall": done - built, "cpu": time.process_time() - cpu_started,
+            "calls": bench.counters()["total"]}
 
 
 # -- report ------------------------------------------------------------------------------------------------
@@ -373,14 +413,20 @@ def print_report(startup: dict, waits: list, loops: dict, rounds: int):
     samples, calls = startup["samples"], startup["calls"]
     wall = dict((kind, median([s["wall"] for s in runs])) for kind, runs in samples.items())
     cpu = dict((kind, median([s["cpu"] for s in runs])) for kind, runs in samples.items())
+    fastest = dict((kind, min(s["wall"] for s in runs)) for kind, runs in samples.items())
     print()
-    print("1. start-up: `ansible localhost -m ...`, median of %d interleaved runs each" % rounds)
-    print("   %-34s %9s %8s %9s %8s" % ("", "wall s", "x floor", "CPU s", "x floor"))
+    print("1. start-up: `ansible localhost -m ...`, median of %d interleaved runs each (load average now %.1f)"
+          % (rounds, os.getloadavg()[0]))
+    print("   %-34s %9s %8s %9s %8s %9s %8s" % ("", "wall s", "x floor", "CPU s", "x floor", "min wall", "x floor"))
     labels = (("ping", "ping (floor)"), ("idempotent", "migration_task, idempotent re-run"),
               ("create", "migration_task, create wait:false"))
+    if "idempotent@baseline" in samples:
+        labels += (("idempotent@baseline", "  same, baseline revision"), ("create@baseline", "  create, baseline revision"))
     for kind, label in labels:
-        print("   %-34s %9.3f %8.2f %9.3f %8.2f" % (label, wall[kind], wall[kind] / wall["ping"], cpu[kind],
-                                                    cpu[kind] / cpu["ping"]))
+        print("   %-34s %9.3f %8.2f %9.3f %8.2f %9.3f %8.2f" % (
+            label, wall[kind], wall[kind] / wall["ping"], cpu[kind], cpu[kind] / cpu["ping"], fastest[kind],
+            fastest[kind] / fastest["ping"]))
+    print("   (CPU = user+sys of ansible and the module process; less disturbed than wall time by a busy machine)")
     print("   target: idempotent re-run <= 1.25 x floor (wall): %s" % verdict(wall["idempotent"] / wall["ping"] <= 1.25))
     print()
     print("2. API calls per operation (emulator counters)")
@@ -390,33 +436,36 @@ def print_report(startup: dict, waits: list, loops: dict, rounds: int):
         call_summary(calls["create"]), verdict(max(sum(c.values()) for c in calls["create"]) <= 4)))
     print()
     print("3. wait latency (task finished -> module noticed / ansible returned)")
-    print("   %-8s %-10s %9s %9s %7s %15s %16s %s"
-          % ("task", "clock", "noticed s", "return s", "polls", "polls after 10s", "mean interval s", "target"))
+    print("   %-7s %-9s %9s %9s %6s %14s %14s  %s"
+          % ("task", "clock", "noticed s", "return s", "polls", "after 10 s: n", "gap mean/min", "target"))
     for item in waits:
         limit = 1.0 if item["length"] <= 2 else 0.1 * item["length"]
-        interval = item["interval_after_10s"]
-        ok = item["returned"] <= limit and (interval is None or interval >= 2.0)
-        print("   %-8s %-10s %9.2f %9.2f %7d %15d %16s %s" % (
-            "%g s" % item["length"], "SIMULATED" if item["simulated"] else "real", item["noticed"], item["returned"],
-            item["polls"], item["polls_after_10s"], "-" if interval is None else "%.2f" % interval,
-            "%s (<= %g s, >= 2 s between polls after 10 s)" % (verdict(ok), limit)))
-    print("   (wait: one status call per poll interval; 'polls' = status calls counted by the emulator)")
+        gap = item["mean_gap_after_10s"]
+        ok = item["returned"] <= limit and (gap is None or gap >= 2.0)
+        print("   %-7s %-9s %9.2f %9.2f %6d %14d %14s  %s" % (
+            "%g s" % item["length"], item["simulated"] or "real", item["noticed"], item["returned"],
+            item["polls"], item["polls_after_10s"],
+            "-" if gap is None else "%.2f/%.2f" % (gap, item["min_gap_after_10s"]),
+            "%s (<= %g s; mean gap >= 2 s after 10 s)" % (verdict(ok), limit)))
+    print("   noticed = the status call that saw the end; return = `ansible` exited (simulated: module returned);")
+    print("   every status call is counted by the emulator: one per poll interval, none in between")
+    if any(item["simulated"] == "SIM@base" for item in waits):
+        print("   SIM@base: the same simulation with the baseline revision's module (its waiter)")
     print()
     ping, create, sdk, items = loops["ping"], loops["create"], loops["sdk"], loops["items"]
     print("4. loop of %d in one play (ansible-playbook -f %d, one host: loop items run one after another)" % (
         items, LOOP_FORKS))
-    print("   %-44s %8s %10s %7s" % ("", "total s", "per item", "API"))
-    print("   %-44s %8.2f %10.3f %7d" % ("loop of pings (Ansible floor)", ping["wall"], ping["wall"] / items,
-                                         ping["calls"]))
-    print("   %-44s %8.2f %10.3f %7d" % ("loop of migration_task creates (wait: false)", create["wall"],
-                                         create["wall"] / items, create["calls"]))
-    print("   %-44s %8.2f %10.3f %7d" % ("bare SDK: one process, %d create calls" % items, sdk["wall"],
-                                         sdk["calls_wall"] / items, sdk["calls"]))
-    extra = (create["wall"] - ping["wall"]) / items
-    api = sdk["calls_wall"] / items
-    print("   per item: module - ping = %.3f s = %d API calls x %.3f s (%.3f s) + %.3f s SDK import/client/module code"
-          % (extra, round(create["calls"] / items), api, api * create["calls"] / items,
-             extra - api * create["calls"] / items))
+    print("   %-44s %8s %10s %8s %10s %5s" % ("", "total s", "per item", "CPU s", "CPU/item", "API"))
+    for label, run in (("loop of pings (Ansible floor)", ping), ("loop of migration_task creates (wait: false)", create),
+                       ("bare SDK: one process, %d create calls" % items, sdk)):
+        print("   %-44s %8.2f %10.3f %8.2f %10.3f %5d"
+              % (label, run["wall"], run["wall"] / items, run["cpu"], run["cpu"] / items, run["calls"]))
+    per_call = sdk["calls_wall"] / sdk["calls"]
+    module_calls = create["calls"] / items
+    print("   per item, module minus ping: %.3f s wall, %.3f s CPU; its %d API calls cost %d x %.3f s = %.3f s"
+          " (one bare SDK call, client built); the rest is the module process: SDK import, client, module code"
+          % ((create["wall"] - ping["wall"]) / items, (create["cpu"] - ping["cpu"]) / items, round(module_calls),
+             round(module_calls), per_call, per_call * module_calls))
 
 
 def verdict(ok: bool) -> str:
@@ -428,6 +477,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=12, help="interleaved rounds for the start-up table (>= 10)")
     parser.add_argument("--quick", action="store_true", help="skip the 30 s real wait and the loops")
     parser.add_argument("--collections", help="folder holding ansible_collections/hwcloud/dcs (default: a copy)")
+    parser.add_argument("--baseline", metavar="GIT_REF", help="also time the module of this git revision")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     options = parser.parse_args(argv)
     started = time.monotonic()
@@ -438,7 +488,8 @@ def main(argv=None) -> int:
         write_sample_backup(bucket / BACKUP_FILE, keys=20, dbs=1, prefix="bench:")
         config = sample_config(bucket, bucket=BUCKET, admin=True, instances=[{"name": "bench-target", "password": PASSWORD}])
         with launch(config, workdir / "emulator", api_only=True, log_level="warning") as emu:
-            bench = Bench(emu, workdir, collections)
+            baseline = make_baseline(workdir, options.baseline) if options.baseline else None
+            bench = Bench(emu, workdir, collections, baseline)
             print("bench_module: emulator on %s, collection in %s" % (emu.url, collections), flush=True)
             startup = bench_startup(bench, options.rounds)
             print("bench_module: start-up rounds done (%.0f s)" % (time.monotonic() - started), flush=True)
@@ -447,6 +498,9 @@ def main(argv=None) -> int:
             if not options.quick:
                 waits.append(bench_wait_real(bench, 30.0))
             waits.append(bench_wait_simulated(bench, SIMULATED_LENGTH))
+            if baseline is not None:  # the same three lengths, simulated, for both revisions' waiters
+                waits += [bench_wait_simulated(bench, length) for length in (2.0, 30.0)]
+                waits += [bench_wait_simulated(bench, length, baseline, "SIM@base") for length in (2.0, 30.0, 300.0)]
             print("bench_module: waits done (%.0f s)" % (time.monotonic() - started), flush=True)
             loops = bench_loops(bench, LOOP_ITEMS if not options.quick else 10)
             print_report(startup, waits, loops, options.rounds)
