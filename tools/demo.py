@@ -45,6 +45,7 @@ SECRET_KEY = 'demo-secret-key-of-the-local-emulator'
 PROJECT_ID = '0d3e0f6a9b2c4d5e8f7a6b5c4d3e2f10'
 INSTANCE = {'id': '6a1f9c3e-2b4d-4e8f-9a7b-5c6d7e8f9a0b', 'name': 'dcs-demo', 'password': 'demo-Redis-pw-2026'}
 REGION = 'cn-north-4'
+INTERRUPTED = (99, -signal.SIGINT, 128 + signal.SIGINT)  # 99: ansible-playbook's "User interrupted execution"
 # One server binary for the backup and the instance, whatever PATH holds: the instance's data persists
 # between runs in emulator-data/ and must be loadable by the next run's server.
 SERVER = preferred_binary()
@@ -140,6 +141,9 @@ def main():
         steps.run('sample backup in bucket %s (%s)' % (BUCKET, BUCKET_DIR.relative_to(ROOT)), sample_backup)
         start_and_play(steps)
     except subprocess.CalledProcessError as exc:
+        if exc.returncode in INTERRUPTED:
+            print('\nmake demo interrupted; everything it started is stopped', file=sys.stderr)
+            return 130
         print('\nmake demo FAILED: %s exited with status %d' % (Path(exc.cmd[0]).name, exc.returncode),
               file=sys.stderr)
         return 1
