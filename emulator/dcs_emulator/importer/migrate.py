@@ -66,7 +66,7 @@ class MigratePath:
             before = self.copied
             for db, count in sorted(counts.items()):
                 if count:
-                    self._copy_db(staging, db, total)
+                    self._copy_db(staging, db, before, total)
             self._copy_functions(source)
         except redis.RedisError as exc:
             raise ImportFailed("Copying %s into the target failed after %d keys: %s. Keys already copied stay in the target "
@@ -78,7 +78,7 @@ class MigratePath:
         self.reporter.info("copy: %s: %d keys copied into the target with MIGRATE COPY REPLACE in %.2f s (%.0f keys/s)."
                            % (unit.label, moved, seconds, moved / seconds if seconds else 0))
 
-    def _copy_db(self, staging: StagingServer, db: int, unit_total: int) -> None:
+    def _copy_db(self, staging: StagingServer, db: int, unit_start: int, unit_total: int) -> None:
         source = staging.client(db=db)
         auth = ["AUTH", self.target.password] if self.target.password else []
         last = (time.monotonic(), self.copied)
@@ -94,13 +94,23 @@ class MigratePath:
                     self.copied += len(keys)
                     now = time.monotonic()
                     if now - last[0] >= 0.25 or last[1] == 0:  # the first batch is reported at once
-                        self.reporter.progress(full_migration_progress=self.job.fraction_done(0.5 + 0.5 * self.copied / max(1, unit_total)),
-                                               target_ops="%.0f" % ((self.copied - last[1]) / (now - last[0])))
+                        done = 0.5 + 0.5 * (self.copied - unit_start) / max(1, unit_total)
+                        self.reporter.progress(full_migration_progress=self.job.fraction_done(done), target_dbsize=self._target_keys(),
+                                               target_ops="%.0f" % ((self.copied - last[1]) / max(1e-6, now - last[0])))
                         last = (now, self.copied)
                 if cursor == 0:
                     return
         finally:
             source.close()
+
+    def _target_keys(self):
+        client = self.target.client(socket_timeout=5)
+        try:
+            return sum(keyspace(client).values())
+        except redis.RedisError:
+            return None  # reported as unknown; the next MIGRATE says what is wrong
+        finally:
+            client.close()
 
     def _copy_functions(self, source: redis.Redis) -> None:
         try:

@@ -85,6 +85,8 @@ class ReloadPath:
         self.links.append(link)
         before = keyspace(client)
         self.label = unit.label
+        # An AOF was first loaded by a staging server (the first half of its progress): the load is the second.
+        self.fraction_base = 0.0 if unit.kind == "rdb" else 0.5
         self.log_offset = self.target.log_size()
         started = time.monotonic()
         self.last = {"t": started, "bytes": 0, "keys": sum(before.values())}
@@ -129,7 +131,8 @@ class ReloadPath:
         loaded = int(info.get("loading_loaded_bytes", 0))
         elapsed = max(1e-6, now - self.last["t"])
         self.reporter.progress(target_dbsize=keys,
-                               full_migration_progress=self.job.fraction_done(float(info.get("loading_loaded_perc", 0)) / 100.0),
+                               full_migration_progress=self.job.fraction_done(
+                                   self.fraction_base + (1 - self.fraction_base) * float(info.get("loading_loaded_perc", 0)) / 100.0),
                                target_input_kbps="%.1f" % ((loaded - self.last["bytes"]) / 1024.0 / elapsed),
                                target_ops="%.0f" % (max(0, keys - self.last["keys"]) / elapsed))
         self.last = {"t": now, "bytes": loaded, "keys": keys}
@@ -184,3 +187,4 @@ class ReloadPath:
 
     log_offset = 0
     label = ""
+    fraction_base = 0.0

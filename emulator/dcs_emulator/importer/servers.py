@@ -9,10 +9,13 @@ password shows neither in ``ps`` nor in the server's log.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,6 +39,53 @@ NOISE = ("WARNING Memory overcommit", "WARNING: The TCP backlog", "Valkey is now
 
 class ServerFailed(RuntimeError):
     """A server did not start, or stopped; the message says why (taken from the server's own log)."""
+
+
+PR_SET_PDEATHSIG = 1
+
+
+class _Spawner:
+    """Starts server processes from one daemon thread that lives as long as this process.
+
+    Each child asks the kernel (PR_SET_PDEATHSIG) for SIGTERM when the thread that forked it dies; as that thread
+    dies only with the process, an emulator killed hard takes its servers with it (a managed server saves its
+    data on that SIGTERM) instead of leaving them running.
+    """
+
+    def __init__(self):
+        self._requests = queue.Queue()
+        self._thread = None
+        self._guard = threading.Lock()
+        self._libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+    def popen(self, argv: list, **kwargs) -> subprocess.Popen:
+        with self._guard:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="dcs-server-spawner", daemon=True)
+                self._thread.start()
+        done = queue.Queue(maxsize=1)
+        self._requests.put((argv, kwargs, done))
+        ok, result = done.get()
+        if not ok:
+            raise result
+        return result
+
+    def _serve(self) -> None:
+        while True:
+            argv, kwargs, done = self._requests.get()
+            try:
+                # pylint: disable-next=consider-using-with,subprocess-popen-preexec-fn
+                done.put((True, subprocess.Popen(argv, preexec_fn=self._die_with_parent, **kwargs)))
+            except (OSError, ValueError) as exc:
+                done.put((False, exc))
+
+    def _die_with_parent(self) -> None:
+        # Runs in the forked child before exec: only a system call, no Python-level locks.
+        if self._libc is not None:
+            self._libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+SPAWNER = _Spawner()
 
 
 def client_options(kwargs: dict) -> dict:
@@ -112,8 +162,8 @@ class ServerProcess:
         write_private(config_path, self.config_text())
         self._log_offset = self.log_size()
         # A session of its own: a Ctrl-C meant for the emulator must not kill servers before they are saved.
-        self.process = subprocess.Popen([self.binary.path, str(config_path)], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        self.process = SPAWNER.popen([self.binary.path, str(config_path)], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float) -> None:
@@ -263,6 +313,9 @@ class ManagedServer(ServerProcess):
             # The import engine loads files through DEBUG RELOAD and CONFIG SET dbfilename: local clients only.
             settings["enable-debug-command"] = "local"
             settings["enable-protected-configs"] = "local"
+        if binary.has_protected_configs:
+            # SIGTERM comes when the emulator died without stopping its servers (see _Spawner): keep the data.
+            settings["shutdown-on-sigterm"] = "save"
         if binary.flavor == "valkey" and binary.version >= (9, 0, 0):
             # Let backups from newer Redis releases (RDB 12) be tried; a failed load is rolled back anyway.
             settings["rdb-version-check"] = "relaxed"

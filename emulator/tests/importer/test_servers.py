@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import time
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from dcs_emulator.importer import ExternalServer, ManagedServer
 from dcs_emulator.importer.binaries import default_binary, describe, rdb_version_of
@@ -29,7 +34,7 @@ def test_password_never_on_the_command_line_or_in_the_log(managed):
 
 def test_password_is_required_and_works(managed):
     with pytest.raises(redis.AuthenticationError):
-        redis.Redis(host=managed.host, port=managed.port).ping()
+        redis.Redis(host=managed.host, port=managed.port, retry=Retry(NoBackoff(), 0)).ping()
     assert managed.client().ping()
 
 
@@ -77,3 +82,30 @@ def test_default_binary_and_rdb_versions():
     assert rdb_version_of("redis", (6, 2, 14)) == 9
     assert rdb_version_of("redis", (7, 2, 4)) == 11
     assert rdb_version_of("valkey", (9, 1, 2)) == 80
+
+
+def test_servers_stop_and_save_when_the_emulator_dies(tmp_path):
+    """A process that started a managed server and is then killed hard leaves no server behind, and the data stays."""
+    script = (
+        "import sys, time\n"
+        "from dcs_emulator.importer import ManagedServer\n"
+        "server = ManagedServer(sys.argv[1], password='x')\n"
+        "server.start()\n"
+        "server.client().set('survivor', 'yes')\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    owner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "inst")], stdout=subprocess.PIPE, text=True)
+    pid = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait()
+    owner.stdout.close()
+    deadline = time.monotonic() + 20
+    while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists("/proc/%d" % pid)
+    server = ManagedServer(tmp_path / "inst", password="x")
+    server.start()
+    try:
+        assert server.client().get("survivor") == b"yes"
+    finally:
+        server.stop(save=False)
