@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reliability and security suites: real module processes, real playbooks and the SDK against a real emulator.
+
+Nothing here is mocked. The module runs as its own Python process (``python -m ansible_collections...``
+with an args file, exactly the code Ansible ships to a host) or through ``ansible-playbook``; the emulator
+is ``dcs-emulator serve`` started by ``dcs_emulator.launcher`` with the admin API on, so tests inject faults
+and read the per-operation request counters that prove how many calls reached the service.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskRequest
+
+from dcs_emulator.launcher import launch, sample_config
+from dcs_emulator.samples import write_sample_backup
+
+REPO = Path(__file__).resolve().parents[2]
+MODULE = "ansible_collections.hwcloud.dcs.plugins.modules.migration_task"
+BUCKET = "dcs-rel-backups"
+BACKUP = "tiny.rdb"
+# Markers: unique strings whose appearance anywhere is a leak (see test_secrets.py).
+REDIS_PASSWORD = "Redis-pw-MARKER-5d1c9e07a3"
+# The calls the migration_task module makes: (HTTP method, path regex for the fault rule, emulator operation name).
+CALLS = {
+    "iam": ("GET", r"^/v3/projects", "keystone_list_projects"),
+    "list": ("GET", r"/migration-tasks$", "list_migration_task"),
+    "show_instance": ("GET", r"/instances/[^/]+$", "show_instance"),
+    "create": ("POST", r"/migration-task$", "create_migration_task"),
+    "show": ("GET", r"/migration-task/[0-9a-f]+$", "show_migration_task"),
+    "delete": ("DELETE", r"/migration-tasks/delete$", "delete_migration_task"),
+}
+
+
+def unique_name(prefix: str) -> str:
+    """A valid DCS task name (letter first, 4-64 of letters, digits, - and _), unique per call."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+@pytest.fixture(scope="session")
+def collection_root(tmp_path_factory) -> Path:
+    """A directory holding ansible_collections/hwcloud/dcs -> the repo (PYTHONPATH / ANSIBLE_COLLECTIONS_PATH)."""
+    root = tmp_path_factory.mktemp("collections")
+    namespace = root / "ansible_collections" / "hwcloud"
+    namespace.mkdir(parents=True)
+    (namespace / "dcs").symlink_to(REPO, target_is_directory=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def bucket_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("bucket")
+    write_sample_backup(directory / BACKUP, keys=4, dbs=1, prefix="rel:", seed=1)
+    return directory
+
+
+class Emulator:
+    """A running emulator plus what the tests need from it: faults, counters, the SDK's view of tasks."""
+
+    def __init__(self, running):
+        self.running = running
+        self.url = running.url
+        self.admin = running.admin
+        self.instance_id = running.instance("dcs-rel-main")["id"]
+        self._client = None
+
+    def connection(self, **overrides) -> dict:
+        args = dict(endpoint=self.url, access_key=self.running.access_key, secret_key=self.running.secret_key,
+                    project_id=self.running.project_id)
+        args.update(overrides)
+        return args
+
+    def present(self, name: str, **overrides) -> dict:
+        """Module args that create a task importing the tiny backup into the main instance."""
+        args = self.connection(task_name=name, backup_files=dict(bucket_name=BUCKET, files=[dict(file_name=BACKUP)]),
+                               target_instance=dict(id=self.instance_id, password=REDIS_PASSWORD), wait_timeout=120)
+        args.update(overrides)
+        return args
+
+    def fault(self, call: str, kind: str, count: int, when: str = "before", seconds: float = 0.0) -> dict:
+        method, path, _operation = CALLS[call]
+        spec = dict(method=method, path=path, count=count, when=when)
+        if kind == "latency":
+            spec.update(kind="latency", seconds=seconds)
+        elif kind == "drop":
+            spec.update(kind="drop")
+        else:
+            spec.update(kind="status", status=int(kind))
+        return self.admin.add_fault(**spec)
+
+    def faults(self) -> list:
+        return self.admin.call("GET", "faults")["faults"]
+
+    def clear(self) -> None:
+        self.admin.clear_faults()
+        self.admin.call("POST", "stats/reset")
+
+    def counts(self) -> dict:
+        return self.admin.call("GET", "stats")["operations"]
+
+    def count(self, call: str) -> int:
+        return self.counts().get(CALLS[call][2], 0)
+
+    @property
+    def client(self) -> DcsClient:
+        if self._client is None:
+            config = HttpConfig.get_default_config()
+            config.timeout = (10, 30)
+            credentials = BasicCredentials(self.running.access_key, self.running.secret_key, self.running.project_id)
+            self._client = DcsClient.new_builder().with_http_config(config).with_credentials(credentials) \
+                .with_endpoints([self.url]).build()
+        return self._client
+
+    def tasks_named(self, name: str) -> list:
+        """Every live task with exactly this name, as the SDK lists them (the list is the truth)."""
+        listed = self.client.list_migration_task(ListMigrationTaskRequest(name=name, limit=1000))
+        return [task for task in listed.migration_tasks or [] if task.task_name == name]
+
+
+def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str, **config_overrides):
+    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
+        {"name": "dcs-rel-main", "password": REDIS_PASSWORD},
+    ])
+    config.update(config_overrides)
+    workdir = tmp_path_factory.mktemp(label)
+    return launch(config, workdir, data_dir=workdir / "data")
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory, bucket_dir):
+    """One emulator per test process (each xdist worker has its own); tests use unique task names."""
+    with launch_emulator(tmp_path_factory, bucket_dir, "emulator") as running:
+        yield Emulator(running)
+
+
+@pytest.fixture
+def emu(emulator):
+    """The shared emulator with no fault rule and zeroed counters, before and after the test."""
+    emulator.clear()
+    yield emulator
+    emulator.clear()
+
+
+class ModuleRun(dict):
+    """The module's JSON result plus its raw output and how long it took."""
+
+    def __init__(self, result: dict, stdout: str, stderr: str, seconds: float, returncode: int):
+        super().__init__(result)
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+        self.returncode = returncode
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.get("failed"))
+
+
+class ModuleProcess:
+    """A migration_task process started by start_module(); wait() returns its ModuleRun."""
+
+    def __init__(self, command, env, args_file):
+        self.args_file = args_file
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                        text=True, env=env)
+
+    def wait(self, timeout: float = 600) -> ModuleRun:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        seconds = time.monotonic() - self.started
+        self.args_file.unlink()
+        assert "Traceback" not in stdout + stderr, stdout + stderr
+        try:
+            result = json.loads(stdout)
+        except ValueError:
+            raise AssertionError("the module printed no JSON result: %r %r" % (stdout, stderr)) from None
+        return ModuleRun(result, stdout, stderr, seconds, self.process.returncode)
+
+
+@pytest.fixture
+def start_module(collection_root, tmp_path):
+    """Start migration_task as its own process (as Ansible runs it on a host)."""
+    counter = [0]
+
+    def start(args: dict, check_mode: bool = False, diff: bool = False, env: dict = None) -> ModuleProcess:
+        counter[0] += 1
+        full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        args_file = tmp_path / ("args-%d.json" % counter[0])
+        args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": full}), encoding="utf-8")
+        process_env = dict(os.environ, PYTHONPATH=str(collection_root))
+        process_env.update(env or {})
+        return ModuleProcess([sys.executable, "-m", MODULE, str(args_file)], process_env, args_file)
+    return start
+
+
+@pytest.fixture
+def run_module(start_module):
+    """Run migration_task as its own process and return its result."""
+    def run(args: dict, **kwargs) -> ModuleRun:
+        return start_module(args, **kwargs).wait()
+    return run
+
+
+def assert_one_line(msg: str) -> None:
+    assert msg and "\n" not in msg and "\r" not in msg, repr(msg)

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults on every call the module makes: it recovers within its retry budget and fails cleanly beyond it.
+
+For each call (IAM project lookup, list, show instance, create, show, delete) and each fault kind (HTTP 429
+``APIGW.0308``, 500, 502, 503, latency beyond ``api_timeout``, dropped connection) the emulator answers the
+next N matching requests with the fault. ``retries`` bounds the attempts: with N = retries the module
+succeeds on its last attempt; with N = retries + 1 it fails with one line naming the call, and the emulator's
+counter shows exactly retries + 1 attempts (no more: the budget holds; no fewer: every retry was made).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import assert_one_line, unique_name
+
+RETRIES = 2
+API_TIMEOUT = 1
+LATENCY = 2.5  # well beyond api_timeout: each such attempt ends in a read timeout
+KINDS = ("429", "500", "502", "503", "latency", "drop")
+CALLS = ("iam", "list", "show_instance", "create", "show", "delete")
+# What the one-line message says about the last failed attempt.
+EXPECTED_TEXT = {
+    "429": ("APIGW.0308", "HTTP 429"),
+    "500": ("HTTP 500",),
+    "502": ("HTTP 502",),
+    "503": ("HTTP 503",),
+    "latency": ("connection error",),
+    "drop": ("connection error",),
+}
+ACTION_TEXT = {
+    "iam": "Failed to look up the project ID of region",
+    "list": "Failed to list migration tasks",
+    "show_instance": "Failed to show instance",
+    "create": "Failed to create migration task",
+    "show": "Failed to show migration task",
+    "delete": "Failed to delete migration tasks",
+}
+
+
+def scenario(emu, run_module, call: str, name: str) -> dict:
+    """Module args whose run makes `call`; for delete, the task to delete is created first (without faults)."""
+    base = dict(retries=RETRIES, api_timeout=API_TIMEOUT)
+    if call == "iam":
+        args = emu.present(name, region=emu.running.region, **base)
+        del args["project_id"]
+        return args
+    if call == "delete":
+        created = run_module(emu.present(name))
+        assert created["changed"] and created["migration_task"]["status"] == "SUCCESS", created
+        emu.clear()
+        return dict(emu.connection(task_name=name, state="absent", wait_timeout=60), **base)
+    return emu.present(name, **base)
+
+
+# A create whose processing is delayed past api_timeout is still carried out by the service later; the
+# module's lookup before re-sending cannot see a task that does not exist yet, re-sends, and a second task
+# with the same name appears (see test_no_duplicates.py::test_create_processed_after_the_client_gave_up).
+LATE_CREATE = pytest.mark.xfail(strict=True, reason="BUG: a create processed after api_timeout is duplicated")
+
+
+def matrix():
+    for call in CALLS:
+        for kind in KINDS:
+            marks = [LATE_CREATE] if (call, kind) == ("create", "latency") else []
+            yield pytest.param(call, kind, marks=marks, id="%s-%s" % (call, kind))
+
+
+def inject(emu, call: str, kind: str, count: int) -> None:
+    emu.fault(call, kind, count=count, seconds=LATENCY)
+
+
+def attempts_at_the_emulator(emu, call: str, kind: str) -> int:
+    """The emulator counts a request when it has answered it: a delayed one only after its latency."""
+    if kind == "latency":
+        time.sleep(LATENCY + 0.5)
+    return emu.count(call)
+
+
+@pytest.mark.parametrize("call, kind", list(matrix()))
+def test_recovers_when_the_faults_stop_within_the_budget(emu, run_module, call, kind):
+    name = unique_name("fault-ok-%s-%s" % (call.replace("_", "-"), kind))
+    args = scenario(emu, run_module, call, name)
+    inject(emu, call, kind, count=RETRIES)
+
+    result = run_module(args)
+
+    assert not result.failed, result.get("msg")
+    assert result["changed"] is True
+    assert emu.faults() == []  # every injected fault was met
+    attempts = attempts_at_the_emulator(emu, call, kind)
+    if call == "show":
+        assert attempts >= RETRIES + 1  # the waiter may poll again after the faults
+    elif (call, kind) == ("delete", "latency"):
+        assert 1 < attempts <= RETRIES + 1  # a delayed delete may be seen done before the last retry
+    else:
+        assert attempts == RETRIES + 1
+    if call == "delete":
+        assert result["task_ids"] and emu.tasks_named(name) == []
+    else:
+        assert result["migration_task"]["status"] == "SUCCESS"
+        assert [task.task_id for task in emu.tasks_named(name)] == [result["task_id"]]
+
+
+@pytest.mark.parametrize("call, kind", list(matrix()))
+def test_fails_with_one_line_when_the_faults_outlast_the_budget(emu, run_module, call, kind):
+    name = unique_name("fault-ko-%s-%s" % (call.replace("_", "-"), kind))
+    args = scenario(emu, run_module, call, name)
+    inject(emu, call, kind, count=RETRIES + 1)
+
+    result = run_module(args)
+
+    if (call, kind) == ("delete", "latency"):
+        # The delayed deletes are carried out by the service after the client gave up: the module's lookup
+        # before each retry (and after the last one) sees the task gone, which is what was asked.
+        assert not result.failed and result["changed"] and emu.tasks_named(name) == [], result.get("msg")
+        assert attempts_at_the_emulator(emu, call, kind) <= RETRIES + 1
+        return
+    assert result.failed and result.returncode == 1
+    msg = result["msg"]
+    assert_one_line(msg)
+    assert msg.startswith(ACTION_TEXT[call]), msg
+    assert "after %d attempts" % (RETRIES + 1) in msg
+    for text in EXPECTED_TEXT[kind]:
+        assert text in msg
+    assert attempts_at_the_emulator(emu, call, kind) == RETRIES + 1  # the budget, exactly
+    assert emu.faults() == []
+    if kind in EXPECTED_TEXT and kind.isdigit():
+        assert result["status_code"] == int(kind) and result["request_id"]
+    tasks = emu.tasks_named(name)
+    if call in ("iam", "list", "show_instance", "create"):
+        assert tasks == [] and "task_id" not in result and result.get("changed") in (None, False)
+    elif call == "show":  # the task was created before the waiter gave up: the change is reported
+        assert result["changed"] is True and [task.task_id for task in tasks] == [result["task_id"]]
+    else:  # delete never happened: the task is still there
+        assert len(tasks) == 1
