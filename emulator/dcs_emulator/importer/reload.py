@@ -5,6 +5,12 @@
 
 Any failure after the first load began (corrupt or truncated file, the server dying, a stop request) restarts the
 server from the snapshot: the task is all-or-nothing.
+
+Why no separate validation pass (staging server or check-rdb mode) before the load: it would read the whole file
+once more (about the cost of the load itself, halving the speed), and it would not make the load safe anyway (the
+server can still die mid-load). The loader is the validator (structure, and the RDB's CRC64 at its end); the
+snapshot makes any failure, wherever it happens, leave the target exactly as it was. A valid file costs a SAVE of
+the target (proportional to the target's size, nothing for an empty one) plus the server's own load.
 """
 
 from __future__ import annotations
