@@ -44,6 +44,22 @@ CALLS = {
 }
 
 
+@pytest.fixture
+def measure(record_property):
+    """measure("load: ... in 12.3 s"): a line for the run's summary (also from xdist workers, via the report)."""
+    def add(line: str) -> None:
+        record_property("measurement", line)
+    return add
+
+
+def pytest_terminal_summary(terminalreporter):
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == "measurement" and getattr(report, "when", "call") == "call":
+                    terminalreporter.write_line("reliability: %s" % value)
+
+
 def unique_name(prefix: str) -> str:
     """A valid DCS task name (letter first, 4-64 of letters, digits, - and _), unique per call."""
     return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
