@@ -27,6 +27,67 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.options import (
 from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import SDK_PACKAGE, SDK_PIP_HINT, SdkMissingError
 
 
+def secret_values(spec, params):
+    """The values of every no_log option in params, at any depth (nested options included)."""
+    found = set()
+    for name, option in spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None:
+            continue
+        if option.get('no_log') and value != '':
+            found.add(str(value))
+        for item in value if isinstance(value, list) else [value]:
+            if option.get('options') and isinstance(item, dict):
+                found.update(secret_values(option['options'], item))
+    return found
+
+
+def structure_problem(spec, params, where=''):
+    """A message if an option with suboptions holds neither a dict (or list of them) nor a string, else None.
+
+    ansible-core's own check of such a value raises a TypeError (a traceback) in some releases.
+    """
+    for name, option in spec.items():
+        value = params.get(name) if isinstance(params, dict) else None
+        if value is None or not option.get('options') or isinstance(value, str):
+            continue
+        if option.get('type') == 'dict':
+            if not isinstance(value, dict):
+                return '%s%s must be a dictionary, got %s' % (where, name, type(value).__name__)
+            problem = structure_problem(option['options'], value, '%s%s.' % (where, name))
+        elif isinstance(value, list):
+            problem = next((structure_problem(option['options'], item, '%s%s[%d].' % (where, name, index))
+                            for index, item in enumerate(value) if isinstance(item, dict)), None)
+        else:
+            problem = None
+        if problem:
+            return problem
+    return None
+
+
+class OneLineAnsibleModule(AnsibleModule):
+    """AnsibleModule whose failures are one line and never show a secret, its own argument checks included.
+
+    Its messages quote the value the user gave ("value of state must be one of: ..., got: <value>"),
+    which may hold a newline; and when its validation stops early, it may not yet know every no_log
+    value, which would then show in the failure's invocation.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        self._dcs_spec = argument_spec
+        super(OneLineAnsibleModule, self).__init__(argument_spec=argument_spec, **kwargs)
+
+    def _load_params(self):
+        super(OneLineAnsibleModule, self)._load_params()
+        problem = structure_problem(self._dcs_spec, self.params)
+        if problem:
+            self.fail_json(msg=problem)
+
+    def fail_json(self, msg, **kwargs):  # pylint: disable=arguments-differ
+        self.no_log_values.update(secret_values(self._dcs_spec, getattr(self, 'params', None) or {}))
+        super(OneLineAnsibleModule, self).fail_json(msg=one_line(msg), **kwargs)
+
+
 class DcsModule(object):
     argument_spec = {}
     module_kwargs = {}
@@ -39,7 +100,7 @@ class DcsModule(object):
         spec.update(self.argument_spec)
         kwargs = dict(supports_check_mode=True)
         kwargs.update(self.module_kwargs)
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = OneLineAnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self._api = None
