@@ -40,6 +40,8 @@ options:
   task_name:
     description:
       - Name of the backup import task; the key of idempotency, matched exactly.
+      - 4 to 64 characters, a letter first, then letters, digits, C(-) or C(_) (the service's rule, checked
+        before any API call).
       - Required with O(state=present); with O(state=absent) or O(state=stopped), O(task_name) or O(task_id)
         is required.
     type: str
@@ -51,7 +53,7 @@ options:
     type: str
   description:
     description:
-      - Description of the task.
+      - Description of the task, at most 1024 characters.
     type: str
   migration_type:
     description:
@@ -83,11 +85,15 @@ options:
       bucket_name:
         description:
           - OBS bucket that holds the files. Required with O(backup_files.file_source=self_build_obs).
+          - An OBS bucket name, 3 to 63 lower-case letters, digits, C(.) or C(-), starting and ending with a letter
+            or digit.
         type: str
       files:
         description:
           - Files to import, at least one with O(backup_files.file_source=self_build_obs).
           - Each name must end in C(.rdb), C(.aof), C(.zip) or C(.tar.gz).
+          - A name is a path inside the bucket, for example C(folder/dump.rdb), without a leading C(/), a backslash,
+            an empty, C(.) or C(..) segment or control characters, and at most 1024 bytes long.
         type: list
         elements: dict
         suboptions:
@@ -98,7 +104,7 @@ options:
             required: true
           size:
             description:
-              - File size in bytes, as the service expects it (a string).
+              - File size in bytes, as the service expects it (a string of digits).
             type: str
           update_at:
             description:
@@ -131,7 +137,7 @@ options:
         description: Redis IP address.
         type: str
       port:
-        description: Redis port.
+        description: Redis port, 1 to 65535.
         type: int
       name:
         description: Redis name.
@@ -140,7 +146,7 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database (quote numbers, for example V("0")).
+        description: Redis database number (quote it, for example V("0")).
         type: str
   target_instance:
     description:
@@ -164,7 +170,7 @@ options:
         description: Redis IP address.
         type: str
       port:
-        description: Redis port.
+        description: Redis port, 1 to 65535.
         type: int
       addrs:
         description: Redis instance address.
@@ -173,7 +179,7 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database (quote numbers, for example V("0")).
+        description: Redis database number (quote it, for example V("0")).
         type: str
   retry_failed:
     description:
@@ -457,6 +463,34 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import wait_fo
 BACKUP_SUFFIXES = ('.rdb', '.aof', '.zip', '.tar.gz')
 UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
 TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
+# The service's rules, checked before any call so that a bad value never reaches the API (ASCII only:
+# str.isdigit() and \d also accept other scripts' digits).
+TASK_NAME = re.compile(r'^[A-Za-z][A-Za-z0-9_-]{3,63}$')
+RESOURCE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+BUCKET_NAME = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
+ASCII_DIGITS = re.compile(r'^[0-9]+$')
+UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$')
+MAX_DESCRIPTION = 1024
+MAX_OBJECT_NAME = 1024
+
+
+def shown(value, limit=64):
+    """A user's value inside a message: quoted, control characters escaped, long ones cut."""
+    text = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return "'%s'" % (text if len(text) <= limit else text[:limit] + '...(%d characters)' % len(text))
+
+
+def object_name_problem(name):
+    """Why an OBS object name is unsafe to send, or None. Folders ('a/b.rdb') are fine; escapes are not."""
+    if len(name.encode('utf-8')) > MAX_OBJECT_NAME:
+        return 'must be at most %d bytes' % MAX_OBJECT_NAME
+    if not all(c.isprintable() for c in name):
+        return 'must not contain control characters'
+    if name.startswith('/') or '\\' in name:
+        return 'must be a path inside the bucket (no leading / and no backslash)'
+    if any(part in ('', '.', '..') for part in name.split('/')):
+        return "must not contain empty, '.' or '..' path segments"
+    return None
 
 
 def instance_options():
@@ -609,6 +643,7 @@ class MigrationTaskModule(DcsModule):
             raise DcsError('backup_files.backup_id is required with backup_files.file_source=backup_record')
         for index, item in enumerate(backup['files'] or []):
             self.validate_file(index, item)
+        self.validate_values()
 
     @staticmethod
     def validate_file(index, item):
@@ -620,6 +655,40 @@ class MigrationTaskModule(DcsModule):
                 datetime.datetime.strptime(item['update_at'], UPDATE_AT_FORMAT)
             except ValueError:
                 raise DcsError("%s.update_at '%s' must be YYYY-MM-DD HH:MM:SS" % (where, item['update_at']))
+            if not UPDATE_AT.match(item['update_at']):
+                raise DcsError("%s.update_at %s must be YYYY-MM-DD HH:MM:SS in ASCII digits" % (where, shown(item['update_at'])))
+        problem = object_name_problem(item['file_name'])
+        if problem:
+            raise DcsError('%s.file_name %s %s' % (where, shown(item['file_name']), problem))
+        if item['size'] is not None and not ASCII_DIGITS.match(item['size']):
+            raise DcsError('%s.size %s must be a number of bytes (digits only)' % (where, shown(item['size'])))
+
+    def validate_values(self):
+        """The service's rules for names, IDs and numbers (the API would answer DCS.4800 after the fact)."""
+        params = self.params
+        if not TASK_NAME.match(params['task_name']):
+            raise DcsError('task_name %s must be 4 to 64 characters: a letter, then letters, digits, - or _'
+                           % shown(params['task_name']))
+        if params['description'] is not None and len(params['description']) > MAX_DESCRIPTION:
+            raise DcsError('description must be at most %d characters, got %d' % (MAX_DESCRIPTION, len(params['description'])))
+        backup = params['backup_files']
+        if backup['bucket_name'] is not None and not BUCKET_NAME.match(backup['bucket_name']):
+            raise DcsError('backup_files.bucket_name %s is not an OBS bucket name: 3 to 63 lower-case letters, digits, '
+                           '. or -, starting and ending with a letter or digit' % shown(backup['bucket_name']))
+        if backup['backup_id'] is not None and not RESOURCE_ID.match(backup['backup_id']):
+            raise DcsError('backup_files.backup_id %s must be an ID: up to 64 letters, digits, - or _'
+                           % shown(backup['backup_id']))
+        for group in ('target_instance', 'source_instance'):
+            self.validate_instance(group, params[group] or {})
+
+    @staticmethod
+    def validate_instance(group, instance):
+        if instance.get('id') is not None and not RESOURCE_ID.match(instance['id']):
+            raise DcsError('%s.id %s must be an instance ID: up to 64 letters, digits, - or _' % (group, shown(instance['id'])))
+        if instance.get('port') is not None and not 0 < instance['port'] < 65536:
+            raise DcsError('%s.port must be between 1 and 65535, got %s' % (group, instance['port']))
+        if instance.get('db') is not None and not ASCII_DIGITS.match(instance['db']):
+            raise DcsError('%s.db %s must be a database number (digits only)' % (group, shown(instance['db'])))
 
     # -- the request -----------------------------------------------------------------------------
 
