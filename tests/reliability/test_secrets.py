@@ -107,6 +107,18 @@ PLAYBOOK = textwrap.dedent('''\
           register: bad_input
           ignore_errors: true
 
+        - name: Files of the wrong type (Ansible's own argument check fails) with every secret set
+          hwcloud.dcs.migration_task:
+            task_name: "{{ run_id }}-bad"
+            backup_files:
+              bucket_name: "{{ dcs_bucket }}"
+              files: 0
+            target_instance:
+              id: "{{ instance_id }}"
+              password: "{{ redis_password }}"
+          register: bad_type
+          ignore_errors: true
+
         - name: Remove the tasks
           hwcloud.dcs.migration_task:
             task_name: "{{ item }}"
@@ -119,7 +131,7 @@ PLAYBOOK = textwrap.dedent('''\
         - name: Keep the registered results
           ansible.builtin.copy:
             content: "{{ {'created': created, 'again': again, 'differing': differing, 'wrong_password': wrong_password_result,
-                          'bad_input': bad_input, 'removed': removed} | to_nice_json }}"
+                          'bad_input': bad_input, 'bad_type': bad_type, 'removed': removed} | to_nice_json }}"
             dest: "{{ results_file }}"
             mode: "0600"
           diff: false
@@ -226,6 +238,7 @@ def test_no_secret_in_any_output(secret_emulator, collection_root, tmp_path, mod
     assert results["created"]["changed"] is True and not results["created"].get("failed")
     assert results["again"]["changed"] is (mode == "check")  # check mode created nothing the first time
     assert results["bad_input"]["failed"] and "backup_files.files[0].file_name" in results["bad_input"]["msg"]
+    assert results["bad_type"]["failed"] and "'files'" in results["bad_type"]["msg"]
     if mode == "diff":
         assert results["created"]["migration_task"]["status"] == "SUCCESS"  # the right password imported
         assert "invalid password" in results["wrong_password"]["msg"]  # the wrong one reached the instance
