@@ -14,9 +14,9 @@ has validated its arguments, so bad input fails fast.
 
 The SDK core also imports, at start-up, pyasn1 for its ECDSA and SM2 request
 signers (a fifth of the SDK's own import time); the collection signs with
-SDK-HMAC-SHA256 only. Those pyasn1 modules get deferred stand-ins: modules that
-import the real one on first attribute access and delegate to it, so the
-signers still work if anyone uses them.
+SDK-HMAC-SHA256 only. Those pyasn1 modules are registered with the standard
+library's LazyLoader, which runs a module's code on its first attribute access,
+so the signers still work if anyone uses them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -117,32 +117,25 @@ def _install_lazy(name, directory):
     package.__all__ = sorted(load_exports())
 
 
-class _DeferredModule(types.ModuleType):
-    """Stands in for a module; the first attribute lookup imports the real one, later ones delegate to it."""
-
-    def __getattr__(self, attr):
-        name = self.__name__
-        if sys.modules.get(name) is self:
-            del sys.modules[name]
-        try:
-            real = importlib.import_module(name)
-        except ImportError:
-            sys.modules.setdefault(name, self)
-            raise
-        return getattr(real, attr)
-
-
 def _defer(name):
-    """Register a stand-in for module `name` unless it is imported already or cannot be found."""
+    """Register module `name` with the standard library's LazyLoader: its code runs on first attribute access.
+
+    Nothing happens if it is imported already or cannot be found (the SDK then imports it as usual).
+    """
     if name in sys.modules:
         return
     try:
         spec = importlib.util.find_spec(name)  # imports the parent packages (empty ones for pyasn1)
     except (ImportError, ValueError):
         return
-    if spec is None or name in sys.modules:
+    if spec is None or not hasattr(spec.loader, 'exec_module') or name in sys.modules:
         return
-    sys.modules[name] = _DeferredModule(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _sep, child = name.rpartition('.')
+    setattr(sys.modules[parent], child, module)
 
 
 def load_sdk():

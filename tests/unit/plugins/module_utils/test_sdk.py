@@ -55,10 +55,10 @@ def test_load_sdk_defers_the_ecdsa_signers_asn1_codec_until_used():
         'from pyasn1.codec.der import decoder\n'
         'print(json.dumps({"before": before, "verified": key.verify(signature, b"payload"),\n'
         '                  "tampered": key.verify(signature, b"other"),\n'
-        '                  "real": type(sys.modules["pyasn1.type.univ"]).__name__,\n'
+        '                  "loaded": "pyasn1.codec.ber.encoder" in sys.modules,\n'
         '                  "decoded": len(decoder.decode(signature)[0])}))\n')
     # Nothing of pyasn1's codecs is loaded by the import; the signer then works as before.
-    assert result == {'before': [], 'verified': True, 'tampered': False, 'real': 'module', 'decoded': 2}
+    assert result == {'before': [], 'verified': True, 'tampered': False, 'loaded': True, 'decoded': 2}
 
 
 def test_signed_requests_work_with_the_deferred_modules():
@@ -71,5 +71,5 @@ def test_signed_requests_work_with_the_deferred_modules():
         '                     header_params={"Content-Type": "application/json"})\n'
         'signed = sdk.BasicCredentials("AK0001", "secret-0001", "p").sign_request(request)\n'
         'print(json.dumps({"auth": signed.header_params["Authorization"].split(" ")[0],\n'
-        '                  "deferred": type(sys.modules["pyasn1.type.univ"]).__name__}))\n')
-    assert result == {'auth': 'SDK-HMAC-SHA256', 'deferred': '_DeferredModule'}
+        '                  "asn1_loaded": "pyasn1.codec.ber.encoder" in sys.modules}))\n')
+    assert result == {'auth': 'SDK-HMAC-SHA256', 'asn1_loaded': False}
