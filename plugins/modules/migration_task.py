@@ -728,7 +728,8 @@ class MigrationTaskModule(DcsModule):
             raise DcsError("migration task '%s' (%s) already exists and ended %s: %s; set retry_failed=true to delete "
                            "it and create it again" % (name, listed['task_id'], listed['status'],
                                                        listed.get('error_message') or 'no error message'),
-                           task_id=listed['task_id'], migration_task=listed, error_message=listed.get('error_message'))
+                           task_id=listed['task_id'], migration_task=self.tasks.show(listed['task_id']),
+                           error_message=listed.get('error_message'))
         return self.keep(listed)
 
     def keep(self, listed):

@@ -298,17 +298,22 @@ def test_several_tasks_with_the_name_fail(run, dcs):
 
 def test_failed_task_is_not_replaced_by_default(run, dcs):
     dcs.list_tasks(list_item(TASK_ID, NAME, status='FAILED', error_message='Invalid RDB file'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='FAILED'))
 
     result = run(present())
 
     assert result.failed
     assert 'already exists and ended FAILED: Invalid RDB file; set retry_failed=true' in result['msg']
     assert result['task_id'] == TASK_ID
+    # The task in the shape RETURN documents (the show call's), not the list call's flat one.
+    assert result['migration_task']['target_instance']['id'] == INSTANCE_ID
+    assert 'target_instance_id' not in result['migration_task']
     assert not dcs.calls('POST') and not dcs.calls('DELETE')
 
 
 def test_released_task_with_an_error_counts_as_failed(run, dcs):
     dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED', error_message='bucket not found'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='RELEASED'))
 
     result = run(present())
 
