@@ -230,14 +230,18 @@ def bench_wait_real(bench: Bench, length: float) -> dict:
         bench.admin("POST", "settings", {"min_duration_seconds": 0})
     expect(run, changed=True)
     task = bench.admin("GET", "tasks/%s" % run["result"]["task_id"])
-    shows = [req["time"] for req in bench.counters()["requests"] if req["operation"] == "show_migration_task"]
-    return wait_figures(length, task["created_ts"], task["finished_ts"], shows, run["ended"], simulated=False)
+    counters = bench.counters()
+    shows = [req["time"] for req in counters["requests"] if req["operation"] == "show_migration_task"]
+    figures = wait_figures(length, task["created_ts"], task["finished_ts"], shows, run["ended"], simulated=False)
+    figures["operations"] = counters["operations"]
+    return figures
 
 
 def wait_figures(length, created, finished, shows, returned, simulated) -> dict:
     """Latencies and poll rates from the emulator's timestamps and its journal of status calls."""
     after_ten = [t for t in shows if t > created + 10]
     gaps = [later - earlier for earlier, later in zip(after_ten, after_ten[1:])]
+    all_gaps = [later - earlier for earlier, later in zip(shows, shows[1:])]
     return {
         "length": length, "simulated": simulated,
         "noticed": shows[-1] - finished if shows else float("nan"),
@@ -246,6 +250,7 @@ def wait_figures(length, created, finished, shows, returned, simulated) -> dict:
         "polls_after_10s": len(after_ten),
         "mean_gap_after_10s": statistics.mean(gaps) if gaps else None,
         "min_gap_after_10s": min(gaps) if gaps else None,
+        "min_gap": min(all_gaps) if all_gaps else None,
     }
 
 
@@ -435,6 +440,13 @@ def print_report(startup: dict, waits: list, loops: dict, rounds: int):
         call_summary(calls["idempotent"]), verdict(max(sum(c.values()) for c in calls["idempotent"]) <= 2)))
     print("   create with pre-checks:     %s   (target <= 4: %s)" % (
         call_summary(calls["create"]), verdict(max(sum(c.values()) for c in calls["create"]) <= 4)))
+    real_waits = [item for item in waits if item.get("operations")]
+    for item in real_waits:
+        print("   %-28s%s" % ("create + wait (%g s task):" % item["length"], call_summary([item["operations"]])))
+    gaps = [item["min_gap"] for item in waits if item["min_gap"] is not None and item["simulated"] != "SIM@base"]
+    if gaps:
+        print("   wait: shortest time between two status calls %.2f s (the shortest poll interval is 0.5 s): "
+              "one status call per poll interval: %s" % (min(gaps), verdict(min(gaps) >= 0.45)))
     print()
     print("3. wait latency (task finished -> module noticed / ansible returned)")
     print("   %-7s %-9s %9s %9s %6s %14s %14s  %s"
