@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
-.PHONY: venv test sanity units emulator-test integration demo bench clean \
+.PHONY: venv test sanity units emulator-test integration reliability demo bench clean \
 	docs changelog-lint changelog lint build ee tooling-test matrix
 
 venv: $(VENV)/.installed
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt test-requirements.txt emulator/pyproject.to
 	touch $@
 
 ## Every check, in the order that fails fastest.
-test: changelog-lint lint tooling-test sanity units emulator-test integration docs build ee
+test: changelog-lint lint tooling-test sanity units emulator-test integration reliability docs build ee
 
 sanity: venv
 	$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON) --color no
@@ -39,6 +39,12 @@ integration: venv
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
 	  $(BIN)/python tests/utils/integration.py; \
 	else echo "integration: no targets yet"; fi
+
+## Faults, duplicates, secrets, load, emulator restarts and security, against real emulators (tests/reliability).
+## The load test runs alone: 20 forks need the machine's cores to themselves.
+reliability: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability --ignore=tests/reliability/test_load.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py
 
 demo: venv            ## tools/demo.py: build+install the collection, emulator, sample backup, playbooks/demo.yml
 	$(BIN)/python tools/demo.py
