@@ -8,6 +8,11 @@ For each call (IAM project lookup, list, show instance, create, show, delete) an
 next N matching requests with the fault. ``retries`` bounds the attempts: with N = retries the module
 succeeds on its last attempt; with N = retries + 1 it fails with one line naming the call, and the emulator's
 counter shows exactly retries + 1 attempts (no more: the budget holds; no fewer: every retry was made).
+
+Latency is injected BEFORE processing: the service carries a delayed request out after the client gave up.
+That is harmless for reads; a delayed delete is seen done by the lookup before the next retry (the module
+succeeds, as it should); a delayed create is duplicated (a known bug, marked xfail strict: it fails the run
+as soon as it is fixed, so that the mark goes).
 """
 
 from __future__ import annotations
