@@ -75,6 +75,16 @@ def matrix():
             yield pytest.param(call, kind, marks=marks, id="%s-%s" % (call, kind))
 
 
+@pytest.fixture(autouse=True)
+def delayed_requests_land_in_their_own_test(request):
+    """A latency fault keeps requests in flight after the module gave up: let them reach the emulator before
+    the next test resets its counters, else they are counted there (seen as 4 creates where 3 were sent)."""
+    yield
+    params = getattr(request.node, "callspec", None)
+    if params is not None and params.params.get("kind") == "latency":
+        time.sleep(LATENCY + 0.5)
+
+
 def inject(emu, call: str, kind: str, count: int) -> None:
     emu.fault(call, kind, count=count, seconds=LATENCY)
 
