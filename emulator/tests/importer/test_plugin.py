@@ -23,6 +23,7 @@ from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, Crea
 from dcs_emulator import config as config_mod
 from dcs_emulator.app import create_app
 from dcs_emulator.importer.servers import free_port
+from dcs_emulator.samples import preferred_binary
 
 from .conftest import assert_same_data, populate, snapshot
 
@@ -38,6 +39,7 @@ def raw_config(root):
         "accounts": [{"access_key": AK, "secret_key": SK, "projects": [{"id": PROJECT, "name": "cn-north-4"}]}],
         "buckets": {"local": {"path": str(root / "bucket")}},
         "instances": [{"id": INSTANCE, "name": "imported", "project_id": PROJECT, "password": PASSWORD}],
+        "importer": {"server_binary": preferred_binary().path},  # the same server as the sources (conftest)
     }
 
 
