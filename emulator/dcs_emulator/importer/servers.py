@@ -370,17 +370,7 @@ class ManagedServer(ServerProcess):
             super().stop(save=save)
 
     def is_running(self) -> bool:
-        if not self.alive():
-            return False
-        client = self.client(socket_timeout=2, socket_connect_timeout=2)
-        try:
-            return bool(client.ping())
-        except redis.BusyLoadingError:
-            return True
-        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
-            return False
-        finally:
-            client.close()
+        return self.alive() and answers_ping(self)
 
     def _stop_stale(self) -> None:
         """A server this directory's emulator left running (emulator killed hard) is shut down first."""
@@ -421,12 +411,17 @@ class ExternalServer:
         """Not ours to stop."""
 
     def is_running(self) -> bool:
-        client = self.client(socket_timeout=2, socket_connect_timeout=2)
-        try:
-            return bool(client.ping())
-        except redis.BusyLoadingError:
-            return True
-        except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
-            return False
-        finally:
-            client.close()
+        return answers_ping(self)
+
+
+def answers_ping(server) -> bool:
+    """Whether the server answers PING; one still loading its data counts as up."""
+    client = server.client(socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return bool(client.ping())
+    except redis.BusyLoadingError:
+        return True
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError):
+        return False
+    finally:
+        client.close()
