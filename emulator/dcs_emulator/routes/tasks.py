@@ -116,12 +116,18 @@ def list_migration_task(project_id: str, request: Request):
     return {"count": count, "migration_tasks": [task_list_item(emu, t) for t in tasks]}
 
 
+def task_ids_in_body(request: Request, field: str) -> list:
+    """The non-empty list of task IDs that the body's ``field`` must hold, else DCS.4800 naming the field."""
+    ids = json_body(request).get(field)
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise errors.invalid_field(field)
+    return ids
+
+
 @router.delete(BASE + "/migration-tasks/delete")
 def delete_migration_task(project_id: str, request: Request):
     emu = emulator(request)
-    ids = json_body(request).get("task_id_list")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise errors.invalid_field("task_id_list")
+    ids = task_ids_in_body(request, "task_id_list")
     for task_id in ids:
         _live_task(request, project_id, task_id, allow_deleted=False)
     now = time.time()
@@ -134,9 +140,7 @@ def delete_migration_task(project_id: str, request: Request):
 @router.post(BASE + "/migration-task/batch-stop")
 def batch_stop_migration_tasks(project_id: str, request: Request):
     emu = emulator(request)
-    ids = json_body(request).get("migration_tasks")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise errors.invalid_field("migration_tasks")
+    ids = task_ids_in_body(request, "migration_tasks")
     results = []
     for task_id in ids:
         try:
