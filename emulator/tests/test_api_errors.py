@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, Files,
+from huaweicloudsdkdcs.v2 import (BackupFilesBody, BatchStopMigrationTasksBody, BatchStopMigrationTasksRequest,
+                                  CreateMigrationTaskBody, CreateMigrationTaskRequest, DeleteMigrateTaskRequest,
+                                  DeleteMigrationTaskRequest, Files,
                                   ListFlavorsRequest, ListMigrationTaskLogsRequest, ListMigrationTaskRequest,
                                   ListMigrationTaskResponse, ShowInstanceRequest, ShowMigrationTaskRequest,
                                   ShowMigrationTaskStatsRequest, StopMigrationTaskRequest, TargetInstanceBody)
@@ -112,6 +114,14 @@ def test_unknown_url_is_404_dcs_4001(client):
 ])
 def test_bad_paging_is_4800(client, request_, field):
     assert _error(lambda: client.list_migration_task(request_)) == (400, "DCS.4800", "Invalid %s in the request." % field)
+
+
+@pytest.mark.parametrize("ids", [[], [""]])
+def test_an_empty_task_id_list_is_4800_naming_the_field(client, ids):
+    assert _error(lambda: client.delete_migration_task(DeleteMigrationTaskRequest(
+        body=DeleteMigrateTaskRequest(task_id_list=ids)))) == (400, "DCS.4800", "Invalid task_id_list in the request.")
+    assert _error(lambda: client.batch_stop_migration_tasks(BatchStopMigrationTasksRequest(
+        body=BatchStopMigrationTasksBody(migration_tasks=ids)))) == (400, "DCS.4800", "Invalid migration_tasks in the request.")
 
 
 def test_bad_log_level_is_4800(client):
