@@ -22,6 +22,7 @@ from dcs_emulator.counters import RequestCounters
 from dcs_emulator.faults import FaultInjector
 from dcs_emulator.instances import InstanceRegistry
 from dcs_emulator.middleware import EmulatorMiddleware
+from dcs_emulator.models import TaskBackend
 from dcs_emulator.routes import admin, iam, instances, tasks
 from dcs_emulator.runner import Runner
 from dcs_emulator.storage import Storage
@@ -40,6 +41,7 @@ class Emulator:
         self.instances = InstanceRegistry(config, self.storage)
         self.buckets = BucketStore(config.buckets)
         self.runner = Runner(config, self.storage, self.instances, self.buckets)
+        self.tasks = TaskBackend(self.storage, self.instances, self.runner)
         self.faults = FaultInjector()
         self.counters = RequestCounters()
         self._shutdown_hooks = []
