@@ -106,7 +106,13 @@ class Storage:
             raise StorageError("%s has schema version %d; this emulator knows versions up to %d: use a newer "
                                "emulator or another data_dir." % (self.path, version, SCHEMA_VERSION))
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            self._db.executescript("BEGIN;\n%s;\nPRAGMA user_version = %d;\nCOMMIT;" % (MIGRATIONS[number - 1], number))
+            try:
+                self._db.executescript("BEGIN;\n%s;\nPRAGMA user_version = %d;\nCOMMIT;"
+                                       % (MIGRATIONS[number - 1], number))
+            except sqlite3.Error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")  # the database stays at the last version that was complete
+                raise
 
     def schema_version(self) -> int:
         with self._lock:
