@@ -97,6 +97,10 @@ class MigrationTask:
     def needs_work(self) -> bool:
         return not self.deleted and self.status in self.WORKING
 
+    def start_failure(self) -> str:
+        """Why the work must not even start (the task then fails with this message), or an empty string."""
+        return ""
+
     def reload(self) -> None:
         self.row = self._storage.get_task(self.id)
 
@@ -137,7 +141,7 @@ class MigrationTask:
             self._storage.update_task(self.id, finished_ts=now, stats=stats)
             return
         while self.row is not None and self.status in self.WORKING + self.STOPPING:
-            event = "stopped" if self.status in self.STOPPING else ("fail" if failure else "succeed")
+            event = "stopped" if self.status in self.STOPPING else self._outcome_event(failure)
             if event == "succeed":
                 stats["full_migration_progress"] = "100.00"
             message = failure if event == "fail" else ""
@@ -148,6 +152,10 @@ class MigrationTask:
                     self.log("INFO", "Task finished: %s." % self.status, now)
                 return
             self.reload()
+
+    def _outcome_event(self, failure: str) -> str:
+        """The event that ends a task whose work returned, ``failure`` empty when it succeeded."""
+        return "fail" if failure else "succeed"
 
 
 class BackupImportTask(MigrationTask):
@@ -164,6 +172,12 @@ class BackupImportTask(MigrationTask):
     WORKING = (MIGRATING,)
     STOPPING = (TERMINATING,)
     STOP_DONE = (TERMINATING, TERMINATED)
+
+    def start_failure(self) -> str:
+        # A wrong password shows when the work connects to the instance: the task is created, then fails.
+        if not self.row["password_ok"]:
+            return "Failed to authenticate to the target instance: invalid password."
+        return ""
 
     @classmethod
     def new(cls, project_id: str, request: dict, password_ok: bool, now: float, task_id: Optional[str] = None,

@@ -55,7 +55,7 @@ from typing import Callable, Optional
 from dcs_emulator.buckets import BucketStore, ObjectMissing
 from dcs_emulator.config import Config
 from dcs_emulator.instances import InstanceRegistry
-from dcs_emulator.models import LOG_LEVELS, STATS_FIELDS, load_task, stopping_tasks, working_tasks
+from dcs_emulator.models import LOG_LEVELS, STATS_FIELDS, MigrationTask, load_task, stopping_tasks, working_tasks
 from dcs_emulator.storage import Storage
 from dcs_emulator.timeutil import iso
 
@@ -227,22 +227,23 @@ class Runner:
         with self._stops_lock:
             self._running.add(task_id)
         try:
-            self._run_work(task.row)
+            self._run_work(task)
         finally:
             with self._stops_lock:
                 self._running.discard(task_id)
 
-    def _run_work(self, task: dict) -> None:
-        task_id = task["id"]
+    def _run_work(self, task: MigrationTask) -> None:
+        task_id = task.id
         started = time.monotonic()
         self.storage.update_task(task_id, started_ts=time.time())
-        ctx = TaskContext(self, task)
+        ctx = TaskContext(self, task.row)
         failure = ""
         try:
-            if not task["password_ok"]:
-                raise TaskFailed("Failed to authenticate to the target instance: invalid password.")
+            refusal = task.start_failure()
+            if refusal:
+                raise TaskFailed(refusal)
             ctx.log("INFO", "Task started.")
-            self._work(task, ctx)
+            self._work(task.row, ctx)
             self._wait_min_duration(ctx, started)
         except TaskFailed as exc:
             failure = str(exc) or "The task failed."
