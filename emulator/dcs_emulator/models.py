@@ -142,10 +142,9 @@ class MigrationTask:
             return
         while self.row is not None and self.status in self.WORKING + self.STOPPING:
             event = "stopped" if self.status in self.STOPPING else self._outcome_event(failure)
-            if event == "succeed":
-                stats["full_migration_progress"] = "100.00"
+            final_stats = dict(stats, full_migration_progress="100.00") if event == "succeed" else stats
             message = failure if event == "fail" else ""
-            if self._move(event, now, error_message=message, finished_ts=now, stats=stats):
+            if self._move(event, now, error_message=message, finished_ts=now, stats=final_stats):
                 if message:
                     self.log("ERROR", message, now)
                 else:

@@ -60,8 +60,9 @@ def test_a_stop_wins_over_the_outcome_of_the_work(storage):
     assert task.status == "TERMINATING" and task.is_running() and not task.needs_work()
     stale = models.load_task(storage, task.id)
     stale.row["status"] = models.MIGRATING  # the runner read the task before the stop arrived
-    stale.finish("", {}, 2000.0)
-    assert models.load_task(storage, task.id).status == "TERMINATED"
+    stale.finish("", {"offset": "9"}, 2000.0)
+    stored = models.load_task(storage, task.id)
+    assert (stored.status, stored.row["stats"]) == ("TERMINATED", {"offset": "9"})  # not reported complete
 
 
 @pytest.mark.parametrize("status", ALL_STATUSES)
