@@ -295,19 +295,20 @@ class TaskBackend:
         return task
 
     def batch_stop(self, project_id: str, task_ids: list) -> list:
-        """One result per ID (``batch_stop_result``): a failed stop does not stop the others."""
+        """(task ID, the ApiError or None) per ID: a failed stop does not stop the others."""
         results = []
         for task_id in task_ids:
             try:
                 self.stop(project_id, task_id)
-                results.append(batch_stop_result(task_id))
+                results.append((task_id, None))
             except errors.ApiError as exc:
-                results.append(batch_stop_result(task_id, exc))
+                results.append((task_id, exc))
         return results
 
-    def stats(self, project_id: str, task_id: str) -> dict:
+    def stats(self, project_id: str, task_id: str) -> tuple:
+        """(task, its progress): live while the work runs, the stored one afterwards."""
         task = self.get(project_id, task_id)
-        return task_stats(task, self.runner.stats(task.row))
+        return task, self.runner.stats(task.row)
 
     def logs(self, project_id: str, task_id: str, level: Optional[str], offset: int, limit: int) -> tuple:
         """(count, entries) of the task's log, oldest first."""

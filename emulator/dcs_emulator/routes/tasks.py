@@ -54,7 +54,8 @@ def delete_migration_task(project_id: str, request: Request):
 
 @router.post(BASE + "/migration-task/batch-stop")
 def batch_stop_migration_tasks(project_id: str, request: Request):
-    return {"migration_tasks": _tasks(request).batch_stop(project_id, task_ids_in_body(request, "migration_tasks"))}
+    results = _tasks(request).batch_stop(project_id, task_ids_in_body(request, "migration_tasks"))
+    return {"migration_tasks": [models.batch_stop_result(task_id, error) for task_id, error in results]}
 
 
 @router.post(BASE + "/migration-task/{task_id}/stop")
@@ -71,7 +72,7 @@ def show_migration_task(project_id: str, task_id: str, request: Request):
 
 @router.get(BASE + "/migration-task/{task_id}/stats")
 def show_migration_task_stats(project_id: str, task_id: str, request: Request):
-    return _tasks(request).stats(project_id, task_id)
+    return models.task_stats(*_tasks(request).stats(project_id, task_id))
 
 
 @router.get(BASE + "/migration-task/{task_id}/logs")
