@@ -15,7 +15,7 @@ import pytest
 import yaml
 from huaweicloudsdkdcs.v2 import ListMigrationTaskLogsRequest, ListMigrationTaskRequest, ShowMigrationTaskRequest
 
-from conftest import INSTANCE, PROJECT, EmulatorProcess, base_config, import_request, wait_final
+from conftest import INSTANCE, PROJECT, EmulatorProcess, base_config, free_port, import_request, wait_final
 from dcs_emulator.storage import SCHEMA_VERSION, Storage, StorageError
 
 # The schema of the first releases, verbatim: it must not follow later changes of storage.py.
@@ -102,8 +102,8 @@ def test_a_database_from_a_newer_emulator_is_refused(tmp_path, old_data):
         Storage(old_data)
     config_path = tmp_path / "emulator.yml"
     config_path.write_text(yaml.safe_dump(base_config(tmp_path)), encoding="utf-8")
-    served = subprocess.run([sys.executable, "-m", "dcs_emulator", "serve", "--config", str(config_path),
-                             "--port", "9", "--api-only"], cwd=str(tmp_path), capture_output=True, text=True,
-                            timeout=60, check=False)
+    command = [sys.executable, "-m", "dcs_emulator", "serve", "--config", str(config_path),
+               "--port", str(free_port()), "--api-only"]
+    served = subprocess.run(command, cwd=str(tmp_path), capture_output=True, text=True, timeout=60, check=False)
     assert served.returncode == 2
     assert "data error" in served.stderr and "Traceback" not in served.stderr
