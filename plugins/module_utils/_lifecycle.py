@@ -13,7 +13,8 @@ decides on its own whether a task exists, has failed or must be waited for.
 Where the next changes plug in:
 - reconciling concurrent creates and a create whose answer was lost: TaskLifecycle.create(),
   right after kind.create() (today MigrationTasks.create() looks the name up before a re-send);
-- waits that outlast API outages: every wait polls through TaskLifecycle.fetch_for_wait();
+- waits that outlast API outages: both waits (wait_for_task() and the one in ensure_absent())
+  poll through waiters.wait_for(), the one place where a poll can outlive a failed call;
 - a kind with a second call after the create (online migration): TaskKind.configure().
 """
 
@@ -245,14 +246,10 @@ class TaskLifecycle(object):
 
     # -- waiting -----------------------------------------------------------------------------
 
-    def fetch_for_wait(self, task_id):
-        """One poll of a wait: the task as the show call shows it."""
-        return self.calls.show(task_id)
-
     def wait_for_task(self, task_id, task, changed, until, what):
         """Poll the task until until(task); task, if given, is already fetched. Times out after wait_timeout."""
         return wait_for(
-            fetch=lambda: self.fetch_for_wait(task_id),
+            fetch=lambda: self.calls.show(task_id),
             is_final=until,
             timeout=self.wait_timeout,
             what=what,
