@@ -192,7 +192,7 @@ class TaskLifecycle(object):
     # -- state=present -------------------------------------------------------------------------
 
     def ensure_present(self, request, replace_failed):
-        """The task named request['task_name'] exists with this request: adopted, created, or replaced if it failed."""
+        """The task named request['task_name'] exists with this request: adopted, created, or replaced if failed."""
         name = request['task_name']
         found = self.find(name=name)
         if len(found) > 1:
