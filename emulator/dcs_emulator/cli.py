@@ -79,7 +79,8 @@ def main(argv=None) -> int:
             return 0
         return _serve(args)
     except config_mod.ConfigError as exc:
-        print("dcs-emulator: config error: %s" % exc, file=sys.stderr)
+        for problem in exc.problems:  # one line each, naming its key path
+            print("dcs-emulator: config error: %s" % problem, file=sys.stderr)
         return 2
 
 
