@@ -54,7 +54,11 @@ def _serve(args) -> int:
     config = config_mod.with_overrides(config_mod.load(args.config), data_dir=args.data_dir, admin=args.admin)
     if not _is_loopback(args.host):
         LOG.warning("binding to %s: the emulator is reachable from other machines", args.host)
-    app = create_app(config, load_extensions=not args.api_only)
+    try:
+        app = create_app(config, load_extensions=not args.api_only)
+    except OSError as exc:  # e.g. a data_dir it may not write: one line, not a traceback
+        print("dcs-emulator: cannot start: %s" % exc, file=sys.stderr)
+        return 2
     scheme = "https" if args.ssl_certfile else "http"
     LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")

@@ -99,8 +99,11 @@ def parse(raw: Any, base_dir: Path) -> Config:
     """Validate a loaded YAML document and return a Config; raises ConfigError naming each bad key."""
     model = schema.validate(raw)
     data_dir = Path(model.data_dir).expanduser()
+    data_dir = data_dir if data_dir.is_absolute() else base_dir / data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError("data_dir: %s is not a directory" % data_dir)
     return Config(
-        data_dir=data_dir if data_dir.is_absolute() else base_dir / data_dir,
+        data_dir=data_dir,
         region=model.region,
         accounts=[_account(a) for a in model.accounts],
         buckets={name: _bucket(bucket, base_dir) for name, bucket in model.buckets.items()},
@@ -114,12 +117,28 @@ def parse(raw: Any, base_dir: Path) -> Config:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # an unhashable key: SafeLoader itself reports it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, "the key %s is given twice" % key,
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load(path: str) -> Config:
     """Read and validate the YAML file at ``path``."""
     config_path = Path(path).expanduser().resolve()
     try:
         with open(config_path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle)
+            raw = yaml.load(handle, Loader=_UniqueKeyLoader)  # nosec B506 - a SafeLoader
     except OSError as exc:
         raise ConfigError("cannot read config file %s: %s" % (config_path, exc.strerror)) from None
     except yaml.YAMLError as exc:

@@ -180,6 +180,24 @@ def test_check_config_accepts_the_example_and_reports_bad_yaml_in_one_line(tmp_p
     assert "is not valid YAML at line 3, column 1" in result.stderr
 
 
+def test_a_key_given_twice_is_refused_not_overwritten(tmp_path):
+    path = tmp_path / "twice.yml"
+    text = yaml.safe_dump(base_config(tmp_path), sort_keys=False)
+    path.write_text(text + "tasks: {workers: 2}\n", encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError) as info:
+        config_mod.load(str(path))
+    line = len(text.splitlines()) + 1
+    assert info.value.problems == ["config file %s is not valid YAML at line %d, column 1: the key tasks is given "
+                                   "twice" % (path, line)]
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "data").write_text("not a directory", encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError) as info:
+        config_mod.parse(base_config(tmp_path), tmp_path)
+    assert info.value.problems == ["data_dir: %s is not a directory" % (tmp_path / "data")]
+
+
 def test_serve_refuses_a_bad_config_before_listening(tmp_path):
     path = tmp_path / "bad.yml"
     path.write_text(yaml.safe_dump(_broken(tmp_path, lambda c: c["instances"][0].update(pasword="x"))),
