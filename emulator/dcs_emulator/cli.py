@@ -11,6 +11,7 @@ import logging
 import sys
 
 from dcs_emulator import config as config_mod
+from dcs_emulator.storage import StorageError
 
 LOG = logging.getLogger("dcs_emulator")
 
@@ -85,6 +86,9 @@ def main(argv=None) -> int:
     except config_mod.ConfigError as exc:
         for problem in exc.problems:  # one line each, naming its key path
             print("dcs-emulator: config error: %s" % problem, file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print("dcs-emulator: data error: %s" % exc, file=sys.stderr)
         return 2
 
 
