@@ -90,9 +90,10 @@ options:
       - A create call is never sent twice blindly. After a transient failure the module first looks
         the task up by name and only sends the create again if the task does not exist.
       - V(0) disables retries.
-      - Failures that no retry can fix fail at once, saying what to change: a TLS certificate that cannot be
-        verified (see O(ca_bundle)), an V(https://) URL that reaches a plain-HTTP server, a host name that does
-        not resolve (naming the option it came from), and a refused signature or unknown access key (HTTP 401).
+      - Failures that no retry can fix fail at once and say what to change. These are a TLS certificate that
+        cannot be verified (see O(ca_bundle)), an V(https://) URL that reaches a plain-HTTP server, a host name
+        that does not resolve (naming the option it came from), and a refused signature or unknown access key
+        (HTTP 401).
     type: int
     default: 3
 requirements:

@@ -128,8 +128,8 @@ def authentication_hint(status_code, error_code, error_msg):
         return None
     text = (error_msg or '').lower()
     if error_code == 'DCS.1002' or (error_code == 'APIGW.0301' and 'not exist' in text):
-        return ('The API does not know this access key: check access_key, and that it belongs to the cloud '
-                'and account of the endpoint or region')
+        return ('The API does not know this access key: check access_key, and that endpoint or region points '
+                'to the cloud the key was created in')
     if error_code in ('DCS.1003', 'DCS.1004') or (error_code == 'APIGW.0301' and 'signature' in text):
         return ('The API refused the request signature: check that secret_key is the secret of access_key '
                 '(and security_token, for temporary keys), and that the clock of the machine running the module '

@@ -120,8 +120,12 @@ def lookups(monkeypatch):
 
 @pytest.fixture
 def run(run_module):
-    return lambda args, **kwargs: run_module(migration_task.main, dict(dict(task_name=NAME, state='absent',
-                                                                              retries=RETRIES), **args), **kwargs)
+    """state=absent for a name no task has, with retries: one list call when all goes well."""
+    def absent(args, **kwargs):
+        full = dict(task_name=NAME, state='absent', retries=RETRIES)
+        full.update(args)
+        return run_module(migration_task.main, full, **kwargs)
+    return absent
 
 
 def assert_fails_at_once(result, fake_clock, *texts):
