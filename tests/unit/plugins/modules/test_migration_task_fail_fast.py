@@ -230,6 +230,22 @@ def test_an_unknown_host_from_the_region_names_region(run, lookups, fake_clock, 
     assert lookups['dcs.' + UNKNOWN_HOST] == 1
 
 
+def test_a_temporary_dns_failure_is_still_retried(run, monkeypatch, fake_clock):
+    # No resolver can be made to fail temporarily on demand: this one answer is simulated.
+    attempts = []
+
+    def dns_server_unreachable(host, *args, **kwargs):
+        attempts.append(host)
+        raise socket.gaierror(socket.EAI_AGAIN, 'Temporary failure in name resolution')
+    monkeypatch.setattr(socket, 'getaddrinfo', dns_server_unreachable)
+
+    result = run(dict(endpoint='https://dcs.unit.test', retries=1))
+
+    assert result.failed and result['msg'].startswith('Failed to list migration tasks: connection error')
+    assert result['msg'].endswith('(after 2 attempts)') and attempts == ['dcs.unit.test'] * 2
+    assert len(fake_clock.sleeps) == 1
+
+
 # -- refused credentials ------------------------------------------------------------------------
 
 # The API gateway's answer, and the emulator's older one.
