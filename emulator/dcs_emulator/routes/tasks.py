@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 
 from dcs_emulator import errors
 from dcs_emulator.routes import validation
-from dcs_emulator.routes.common import emulator, int_param, json_body, str_param
+from dcs_emulator.routes.common import emulator, enum_param, int_param, json_body, str_param
 from dcs_emulator.runner import LOG_LEVELS, RUNNING_STATUSES, STATS_FIELDS
 from dcs_emulator.timeutil import iso
 
@@ -191,9 +191,7 @@ def show_migration_task_stats(project_id: str, task_id: str, request: Request):
 def list_migration_task_logs(project_id: str, task_id: str, request: Request):
     emu = emulator(request)
     _live_task(request, project_id, task_id)
-    level = str_param(request, "log_level")
-    if level is not None and level not in LOG_LEVELS:
-        raise errors.invalid_field("log_level")
+    level = enum_param(request, "log_level", LOG_LEVELS)
     offset = int_param(request, "offset", 0, 0)
     limit = int_param(request, "limit", 10, 1, 1000)
     count, logs = emu.storage.list_logs(task_id, level, offset, limit)
