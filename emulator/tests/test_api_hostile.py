@@ -177,14 +177,16 @@ def test_a_surrogate_pair_is_one_character_and_accepted(emu, client):
 # -- anything unexpected: a DCS 500 with the request ID, one logged traceback, the real status in the access log --
 
 def test_an_unexpected_error_is_a_dcs_500_with_the_request_id(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="dcs_emulator")
     server = InProcess(tmp_path, base_config(tmp_path)).start()
     try:
         def broken(*_args):
             raise RuntimeError("storage broke\n2026-12-01 09:00:00,000 INFO forged")
         server.emulator.storage.list_tasks = broken
-        with caplog.at_level(logging.INFO, logger="dcs_emulator"):
-            with pytest.raises(ServerResponseException) as info:
-                server.client().list_migration_task(ListMigrationTaskRequest())
+        with pytest.raises(ServerResponseException) as info:
+            server.client().list_migration_task(ListMigrationTaskRequest())
+        # The access line is written once the response is out: wait for it.
+        wait_until(lambda: any(r.name == "dcs_emulator.access" for r in caplog.records), timeout=10)
     finally:
         server.stop()
     error = info.value
