@@ -11,6 +11,7 @@ a log line or a response that could not be serialised again.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Optional, Sequence
 
@@ -49,13 +50,24 @@ def json_body(request: Request, required: bool = True):
     if not _is_json_content_type(request.headers.get("content-type", "")):
         raise errors.body_not_json("The request body must be sent with Content-Type application/json.")
     try:
-        body = json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"), parse_constant=_not_json, parse_float=_finite_float)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise errors.body_not_json() from None
     if not isinstance(body, dict):
         raise errors.body_not_json()
     _check_tree(body)
     return body
+
+
+def _not_json(constant: str):
+    raise ValueError("%s is not JSON" % constant)  # Python's json takes NaN and Infinity; JSON does not
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("%s is out of range" % text)  # 1e999 would come back as Infinity: not JSON
+    return value
 
 
 def _is_json_content_type(header: str) -> bool:
