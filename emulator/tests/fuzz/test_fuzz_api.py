@@ -11,7 +11,8 @@ answers 401.
 
 Hypothesis drives schemathesis' strategies directly (one test per call): schemathesis' pytest loader for
 fixtures does not run on pytest 9. Seeded: ``make fuzz FUZZ_SEED=<seed>`` replays a run, and a failure
-prints the falsifying request. ``FUZZ_EXAMPLES`` sets the examples per call (default 50; the unsigned pass runs a quarter).
+prints the falsifying request. ``FUZZ_EXAMPLES`` sets the examples per call (default 50; the unsigned pass
+runs a quarter of that).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from dcs_emulator import operations
 
-from conftest import AK, PROJECT, SK, EmulatorProcess, base_config
+from conftest import AK, PROJECT, SK
 from signed_http import SdkHmacAuth
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
@@ -40,17 +41,9 @@ DCS_CALLS = [name for _method, pattern, name in operations.OPERATIONS if pattern
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fuzz")
-    server = EmulatorProcess(root, base_config(root))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def schema(served):
-    return schemathesis.openapi.from_url(served.url + "/_emulator/openapi.json",
+def schema(emulator):
+    """The description the emulator serves (conftest's module-wide ``emulator``: admin API on)."""
+    return schemathesis.openapi.from_url(emulator.url + "/_emulator/openapi.json",
                                          config=schemathesis.Config.from_dict({"seed": SEED}))
 
 
