@@ -84,7 +84,7 @@ def cases(schema, call: str):
 def fuzz(strategy, examples: int, check_one) -> None:
     """Run ``check_one(case)`` on ``examples`` generated cases, seeded, without a shared example database."""
     @hypothesis.seed(SEED)
-    @hypothesis.settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+    @hypothesis.settings(max_examples=examples, deadline=None, database=None,
                          suppress_health_check=list(hypothesis.HealthCheck), print_blob=True)
     @hypothesis.given(case=strategy)
     def run(case):
