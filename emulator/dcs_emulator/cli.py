@@ -12,6 +12,7 @@ import sys
 
 from dcs_emulator import config as config_mod
 from dcs_emulator.logsafe import EscapingFormatter
+from dcs_emulator.storage import StorageError
 
 LOG = logging.getLogger("dcs_emulator")
 
@@ -55,7 +56,11 @@ def _serve(args) -> int:
     config = config_mod.with_overrides(config_mod.load(args.config), data_dir=args.data_dir, admin=args.admin)
     if not _is_loopback(args.host):
         LOG.warning("binding to %s: the emulator is reachable from other machines", args.host)
-    app = create_app(config, load_extensions=not args.api_only)
+    try:
+        app = create_app(config, load_extensions=not args.api_only)
+    except OSError as exc:  # e.g. a data_dir it may not write: one line, not a traceback
+        print("dcs-emulator: cannot start: %s" % exc, file=sys.stderr)
+        return 2
     scheme = "https" if args.ssl_certfile else "http"
     LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
@@ -83,7 +88,11 @@ def main(argv=None) -> int:
             return 0
         return _serve(args)
     except config_mod.ConfigError as exc:
-        print("dcs-emulator: config error: %s" % exc, file=sys.stderr)
+        for problem in exc.problems:  # one line each, naming its key path
+            print("dcs-emulator: config error: %s" % problem, file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print("dcs-emulator: data error: %s" % exc, file=sys.stderr)
         return 2
 
 

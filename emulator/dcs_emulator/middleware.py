@@ -168,7 +168,9 @@ class EmulatorMiddleware:
         try:
             self._authenticate(scope, body)
         except errors.ApiError as exc:
-            await _send_json(send, exc.status, exc.body(), request_id)
+            if isinstance(exc, errors.GatewayError):  # the answer is vague on purpose; the log says why
+                LOG.info("request_id=%s refused by the gateway: %s", request_id, escape(exc.reason, LOGGED_PATH_CHARS))
+            await _send_json(send, exc.status, exc.body(request_id), request_id)
             return
         scope.setdefault("state", {})
         scope["state"]["body"] = body
@@ -210,4 +212,4 @@ class EmulatorMiddleware:
         header_project = next((v for k, v in headers if k.lower() == "x-project-id"), None)
         for candidate in (project_id, header_project):
             if candidate is not None and not account.owns(candidate):
-                raise errors.project_forbidden(candidate)
+                raise errors.project_forbidden()

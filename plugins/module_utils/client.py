@@ -36,11 +36,6 @@ class DcsApi(object):
     def model(self, name):
         return self.sdk.model(name)
 
-    @property
-    def attempts(self):
-        """HTTP requests attempted so far, retries included."""
-        return self.retrier.attempts
-
     def close(self):
         """Release the SDK's connection pool and its signing thread pool."""
         http_client = self.client.get_http_client()

@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import functools
 from contextlib import contextmanager
 
 API_ERROR_KEYS = ('status_code', 'error_code', 'error_msg', 'request_id')
@@ -29,11 +28,6 @@ class DcsError(Exception):
         super(DcsError, self).__init__(one_line(msg))
         self.msg = one_line(msg)
         self.extra = extra
-
-    def result(self):
-        result = dict(self.extra)
-        result['msg'] = self.msg
-        return result
 
 
 class DcsApiError(DcsError):
@@ -66,10 +60,6 @@ class DcsApiError(DcsError):
         if context:
             parts.append('(%s)' % ', '.join(context))
         return ' '.join(parts)
-
-    @property
-    def is_connection_error(self):
-        return self.status_code is None
 
     def with_attempts(self, attempts):
         """The same error, saying how many attempts were made."""
@@ -116,14 +106,3 @@ def api_errors(action):
         if translated is None:
             raise
         raise translated
-
-
-def handle_api_errors(action):
-    """Decorator form of api_errors()."""
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with api_errors(action):
-                return func(*args, **kwargs)
-        return wrapper
-    return decorator

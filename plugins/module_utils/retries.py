@@ -40,14 +40,12 @@ def backoff_delay(retry_number, base=BASE_DELAY, cap=MAX_DELAY):
 class Retrier(object):
     """Calls functions, retrying transient failures up to `retries` times each.
 
-    `attempts` counts every attempt of every call (first tries included), and
-    `delays` records each backoff, so that callers and tests can see the cost.
+    `attempts` counts every attempt of every call (first tries included).
     """
 
     def __init__(self, retries):
         self.retries = max(0, int(retries))
         self.attempts = 0
-        self.delays = []
 
     def call(self, action, func, before_retry=None):
         """Run func() and return its result, translating SDK errors to DcsApiError.
@@ -68,7 +66,6 @@ class Retrier(object):
                 if not is_transient(error) or attempt > self.retries:
                     raise error.with_attempts(attempt) if attempt > 1 else error
                 delay = backoff_delay(attempt - 1)
-                self.delays.append(delay)
                 clock.sleep(delay)
             if before_retry is not None:
                 found = before_retry()
