@@ -207,7 +207,8 @@ class RunningEmulator:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read (it holds keys or passwords)."""
     fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -272,7 +273,7 @@ def start(config: dict, workdir, data_dir=None, admin: bool = False, api_only: b
     config = dict(config)
     if admin:
         config["admin"] = dict(config.get("admin") or {}, enabled=True)
-    _write_private(workdir / CONFIG_FILE, yaml.safe_dump(config, sort_keys=False))
+    write_private(workdir / CONFIG_FILE, yaml.safe_dump(config, sort_keys=False))
     command = [python, "-m", "dcs_emulator", "serve", "--config", str(workdir / CONFIG_FILE), "--log-level", log_level]
     command += ["--host", host] if host else []
     command += list(extra_args)

@@ -9,17 +9,17 @@ final status, the operation routes for fault rules, and canned API answers made 
 It needs the emulator's ``test`` extra (the official SDK).
 
     from dcs_emulator.testing import EmulatorProcess, import_request, wait_final
+    from dcs_emulator.testing import shapes   # canned answers; imports the emulator's HTTP layer, so not here
 """
 
 from __future__ import annotations
 
-from dcs_emulator.launcher import EmulatorStartError, free_port, launch, sample_config
+from dcs_emulator.launcher import EmulatorStartError, free_port, launch, sample_config, write_private
 from dcs_emulator.testing.process import Admin, EmulatorProcess, Endpoint, InProcessEmulator
 from dcs_emulator.testing.sdk import import_body, import_request, is_final, operation_route, sdk_client, wait_final
-from dcs_emulator.testing.shapes import task_detail, task_list_item, task_row
 
 __all__ = [
     "Admin", "EmulatorProcess", "EmulatorStartError", "Endpoint", "InProcessEmulator", "free_port", "import_body",
-    "import_request", "is_final", "launch", "operation_route", "sample_config", "sdk_client", "task_detail",
-    "task_list_item", "task_row", "wait_final",
+    "import_request", "is_final", "launch", "operation_route", "sample_config", "sdk_client", "wait_final",
+    "write_private",
 ]

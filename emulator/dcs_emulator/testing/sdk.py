@@ -12,8 +12,12 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient,
                                   Files, ShowMigrationTaskRequest, TargetInstanceBody)
 
-from dcs_emulator.testing._internals import OPERATIONS, RUNNING_STATUSES
-from dcs_emulator.testing.shapes import BACKUP_IMPORT, FULL_MIGRATION
+# The emulator's operation table and running statuses, imported here and nowhere else in the kit.
+from dcs_emulator.operations import OPERATIONS
+from dcs_emulator.runner import RUNNING_STATUSES
+
+BACKUP_IMPORT = "backupfile_import"
+FULL_MIGRATION = "full_amount_migration"
 
 
 def sdk_client(url: str, access_key: str, secret_key: str, project_id: str, timeout=None) -> DcsClient:
