@@ -140,11 +140,13 @@ class Emulator:
         return [task for task in listed.migration_tasks or [] if task.task_name == name]
 
 
-def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str, **config_overrides):
-    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
-        {"name": "dcs-rel-main", "password": REDIS_PASSWORD},
-    ])
-    config.update(config_overrides)
+def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str,
+                    instances=({"name": "dcs-rel-main", "password": REDIS_PASSWORD},), **sample_options):
+    """An emulator (admin API on) serving the bucket to ``instances``, for a fixture: ``with launch_emulator(...)``.
+
+    ``sample_options`` go to ``sample_config`` (``secret_key`` ...).
+    """
+    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=list(instances), **sample_options)
     workdir = tmp_path_factory.mktemp(label)
     return launch(config, workdir, data_dir=workdir / "data")
 
