@@ -219,8 +219,8 @@ class CannedDcs(object):
 
     def instance(self, status='RUNNING', instance_id=INSTANCE_ID):
         self.add('GET', '/instances/%s' % instance_id,
-                 body=dict(instance_id=instance_id, name='dcs-test', status=status, engine='Redis',
-                           engine_version='5.0', ip='192.168.0.20', port=6379, max_memory=1024, used_memory=2))
+                 body=shapes.instance_detail(instance_id, TARGET['name'], status, ip=TARGET['ip'], port=TARGET['port'],
+                                             engine_version='5.0', max_memory=1024, used_memory=2))
 
     def create(self, task_id, name, status='MIGRATING'):
         self.add('POST', '/migration-task', body=dict(id=task_id, name=name, status=status, error=''))

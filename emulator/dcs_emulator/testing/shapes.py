@@ -14,7 +14,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Optional
 
-# The emulator's serialisers, imported here and nowhere else in the kit: repoint this line when they move.
+# The emulator's serialisers, imported here and nowhere else in the kit: repoint these lines when they move.
+from dcs_emulator.routes.instances import instance_view as serialise_instance
 from dcs_emulator.routes.tasks import task_detail as serialise_task_detail, task_list_item as serialise_task_list_item
 from dcs_emulator.testing.sdk import BACKUP_IMPORT, FULL_MIGRATION
 
@@ -51,3 +52,10 @@ def task_list_item(task_id: str, name: str, status: str = "SUCCESS", *, instance
                    **row) -> dict:
     """One ``migration_tasks`` element of the list answer for a task (see ``task_detail``)."""
     return _serialised(serialise_task_list_item, task_row(task_id, name, status, **row), instance)
+
+
+def instance_detail(instance_id: str, name: str, status: str = "RUNNING", *, ip: str, port: int,
+                    engine_version: str = "7.0", **instance) -> dict:
+    """The show-instance answer for an instance (``instance``: max_memory, used_memory, password ...)."""
+    return serialise_instance(dict(instance, id=instance_id, name=name, status=status, ip=ip, port=port,
+                                   engine_version=engine_version))
