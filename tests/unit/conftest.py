@@ -169,22 +169,26 @@ def clean_env(monkeypatch):
 TARGET = dict(name='dcs-test', ip='192.168.0.20', port=6379, status='RUNNING')
 
 
+def backup_files(files=('dump.rdb',), bucket='redis-backups'):
+    return dict(file_source='self_build_obs', bucket_name=bucket,
+                files=[dict(file_name=f, size='1024', update_at='2024-11-06 10:00:00') for f in files])
+
+
 def list_item(task_id, name, status='SUCCESS', **extra):
-    """One element of the list answer, made by the emulator's serialiser."""
-    item = shapes.task_list_item(task_id, name, status, target_instance=dict(id=INSTANCE_ID), instance=TARGET,
-                                 data_source='redis-backups')
+    """One element of the list answer, made by the emulator's task model."""
+    item = shapes.task_list_item(task_id, name, status, instance=TARGET, target_instance=dict(id=INSTANCE_ID),
+                                 backup_files=backup_files())
     item.update(extra)
     return item
 
 
 def task_detail(task_id, name, status='SUCCESS', files=('dump.rdb',), bucket='redis-backups', instance_id=INSTANCE_ID,
                 **extra):
-    """What the show call answers, made by the emulator's serialiser; like the real service (and unlike the
+    """What the show call answers, made by the emulator's task model; like the real service (and unlike the
     emulator) it echoes the Redis password."""
-    detail = shapes.task_detail(
-        task_id, name, status, instance=TARGET, target_instance=dict(id=instance_id, password=PASSWORD),
-        backup_files=dict(file_source='self_build_obs', bucket_name=bucket,
-                          files=[dict(file_name=f, size='1024', update_at='2024-11-06 10:00:00') for f in files]))
+    detail = shapes.task_detail(task_id, name, status, instance=TARGET,
+                                target_instance=dict(id=instance_id, password=PASSWORD),
+                                backup_files=backup_files(files, bucket))
     detail.update(extra)
     return detail
 

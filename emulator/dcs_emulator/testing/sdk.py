@@ -12,12 +12,12 @@ from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient,
                                   Files, ShowMigrationTaskRequest, TargetInstanceBody)
 
-# The emulator's operation table and running statuses, imported here and nowhere else in the kit.
-from dcs_emulator.operations import OPERATIONS
-from dcs_emulator.runner import RUNNING_STATUSES
+from dcs_emulator import models
 
 BACKUP_IMPORT = "backupfile_import"
 FULL_MIGRATION = "full_amount_migration"
+# Where a task still moves, by the emulator's state machine: its kinds' working and stopping statuses.
+MOVING_STATUSES = frozenset(status for kind in models.KINDS.values() for status in kind.WORKING + kind.STOPPING)
 
 
 def sdk_client(url: str, access_key: str, secret_key: str, project_id: str, timeout=None) -> DcsClient:
@@ -51,8 +51,8 @@ def import_request(task_name: str, instance_id: str, **body) -> CreateMigrationT
 
 
 def is_final(status) -> bool:
-    """Whether a task in ``status`` has stopped moving (the emulator's running statuses are the others)."""
-    return status not in RUNNING_STATUSES
+    """Whether a task in ``status`` has stopped moving."""
+    return status not in MOVING_STATUSES
 
 
 def wait_final(client: DcsClient, task_id: str, timeout: float = 15.0, interval: float = 0.05):
@@ -70,6 +70,9 @@ def operation_route(operation: str) -> tuple:
 
     The regex matches the request path; it is what a fault rule's ``path`` needs to hit only this operation.
     """
+    # The operation table comes from the routes: imported here, so that the kit alone needs no HTTP stack.
+    from dcs_emulator.operations import OPERATIONS  # pylint: disable=import-outside-toplevel
+
     for method, pattern, name in OPERATIONS:
         if name == operation:
             return method, pattern.pattern
