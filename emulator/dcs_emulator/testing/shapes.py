@@ -35,17 +35,19 @@ def backup_import(task_id: str, name: str, status: str = models.SUCCESS, *, targ
     return task
 
 
-def task_detail(task_id: str, name: str, status: str = models.SUCCESS, *, instance: Optional[dict] = None,
-                **task) -> dict:
-    """The show (and stop) answer for a task (see ``backup_import``); ``instance`` is the target as
+def task_detail(task_id: str, name: str, status: str = models.SUCCESS, *, target_instance: dict, backup_files: dict,
+                instance: Optional[dict] = None, **fields) -> dict:
+    """The show (and stop) answer for a task (``fields``: see ``backup_import``); ``instance`` is the target as
     show-instance sees it (name, ip, port, status), None for an unknown one."""
-    return models.task_detail(backup_import(task_id, name, status, **task), instance)
+    task = backup_import(task_id, name, status, target_instance=target_instance, backup_files=backup_files, **fields)
+    return models.task_detail(task, instance)
 
 
-def task_list_item(task_id: str, name: str, status: str = models.SUCCESS, *, instance: Optional[dict] = None,
-                   **task) -> dict:
+def task_list_item(task_id: str, name: str, status: str = models.SUCCESS, *, target_instance: dict,
+                   backup_files: dict, instance: Optional[dict] = None, **fields) -> dict:
     """One ``migration_tasks`` element of the list answer for a task (see ``task_detail``)."""
-    return models.task_list_item(backup_import(task_id, name, status, **task), instance)
+    task = backup_import(task_id, name, status, target_instance=target_instance, backup_files=backup_files, **fields)
+    return models.task_list_item(task, instance)
 
 
 def instance_detail(instance_id: str, name: str, status: str = "RUNNING", *, ip: str, port: int,
