@@ -215,12 +215,10 @@ def write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _answers(url: str) -> bool:
-    """Any HTTP answer counts (an unsigned request gets 401): the server is up."""
+def _answers(emu: RunningEmulator) -> bool:
+    """Any HTTP answer counts: the server is up. Signed, so the probe leaves no failed authentication in its log."""
     try:
-        with urllib.request.urlopen(url + "/v3/projects", timeout=1):  # nosec - loopback only
-            return True
-    except urllib.error.HTTPError:
+        emu.api_get("/v3/projects", timeout=1)
         return True
     except OSError:
         return False
@@ -228,7 +226,7 @@ def _answers(url: str) -> bool:
 
 def _wait_ready(emu: RunningEmulator, deadline: float) -> Optional[str]:
     """None once the API answers and every instance is RUNNING, else why not (process gone, timeout)."""
-    while not _answers(emu.url):
+    while not _answers(emu):
         if emu.process.poll() is not None:
             return "the emulator exited with status %s" % emu.process.returncode
         if time.monotonic() > deadline:

@@ -15,9 +15,8 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskStatsRequest,
                                   StopMigrationTaskRequest)
 
-from dcs_emulator import testing
 from dcs_emulator.samples import preferred_binary
-from dcs_emulator.testing import InProcessEmulator, import_request
+from dcs_emulator.testing import InProcessEmulator, import_request, wait_final
 
 from .conftest import assert_same_data, populate, snapshot
 
@@ -25,6 +24,7 @@ AK, SK = "AKIMPORTTEST01", "sk-import-test-secret"
 PROJECT = "abcdefabcdefabcdefabcdefabcdef12"
 INSTANCE = "6c1f0d3e-2222-4333-8444-955566667777"
 PASSWORD = "inst-pass-9d2c"
+IMPORT_TIMEOUT = 60  # seconds: real imports into a real server
 
 
 def raw_config(root):
@@ -70,10 +70,6 @@ def create(served, *files, method="full_amount_migration"):
     return served.sdk().create_migration_task(request).id
 
 
-def wait_final(served, task_id, timeout=60):
-    return testing.wait_final(served.sdk(), task_id, timeout)
-
-
 def logs_of(served, task_id):
     listed = served.sdk().list_migration_task_logs(ListMigrationTaskLogsRequest(task_id=task_id, limit=100))
     return [(entry.log_level, entry.message) for entry in listed.migration_logs]
@@ -85,7 +81,7 @@ def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
     expected = snapshot(source.server)
     served.redis().set("kept", "target's own key")
     task_id = create(served, "dump.rdb")
-    shown = wait_final(served, task_id)
+    shown = wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT)
     assert shown.status == "SUCCESS", logs_of(served, task_id)
     stats = served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id))
     keys = sum(len(v) for k, v in expected.items() if k != "functions")
@@ -101,7 +97,7 @@ def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
 def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
     (tmp_path / "bucket" / "notes.rdb").write_bytes(b"just some text\n")
     task_id = create(served, "notes.rdb")
-    shown = wait_final(served, task_id)
+    shown = wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT)
     assert shown.status == "FAILED"
     logs = logs_of(served, task_id)
     errors = [m for level, m in logs if level == "ERROR"]
@@ -111,10 +107,10 @@ def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
 
 
 def test_missing_object_and_incremental(served):
-    shown = wait_final(served, create(served, "absent.rdb"))
+    shown = wait_final(served.sdk(), create(served, "absent.rdb"), timeout=IMPORT_TIMEOUT)
     assert shown.status == "FAILED"
     task_id = create(served, "absent.rdb", method="incremental_migration")
-    assert wait_final(served, task_id).status == "FAILED"
+    assert wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT).status == "FAILED"
     errors = [m for level, m in logs_of(served, task_id) if level == "ERROR"]
     assert errors == ["Migration method incremental_migration is not supported by the emulator: only full_amount_migration is."]
 
@@ -160,7 +156,7 @@ def test_stopping_a_running_import_restores_the_instance(served, source, tmp_pat
             and time.monotonic() < deadline:
         time.sleep(0.02)
     served.sdk().stop_migration_task(StopMigrationTaskRequest(task_id=task_id))
-    assert wait_final(served, task_id).status == "TERMINATED"
+    assert wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT).status == "TERMINATED"
     target = served.redis()
     assert target.dbsize() == 1 and target.get("before") == b"import"
     messages = [m for _level, m in logs_of(served, task_id)]
