@@ -19,10 +19,10 @@ from huaweicloudsdkcore.exceptions.exceptions import ServerResponseException
 from huaweicloudsdkdcs.v2 import ListMigrationTaskRequest
 
 from dcs_emulator.logsafe import EscapingFormatter
+from dcs_emulator.testing import InProcessEmulator
 
 from conftest import INSTANCE, PASSWORD, PROJECT, base_config
 from signed_http import send
-from test_api_seam import InProcess
 
 TASKS = "/v2/%s/migration-tasks" % PROJECT
 TASK = "/v2/%s/migration-task" % PROJECT
@@ -178,7 +178,7 @@ def test_a_surrogate_pair_is_one_character_and_accepted(emu, client):
 
 def test_an_unexpected_error_is_a_dcs_500_with_the_request_id(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="dcs_emulator")
-    server = InProcess(tmp_path, base_config(tmp_path)).start()
+    server = InProcessEmulator(tmp_path, base_config(tmp_path), load_extensions=False, startup_timeout=10).start()
     try:
         def broken(*_args):
             raise RuntimeError("storage broke\n2026-12-01 09:00:00,000 INFO forged")
