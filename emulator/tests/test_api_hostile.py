@@ -233,8 +233,9 @@ def test_a_traceback_cannot_start_a_log_line():
     try:
         raise ValueError("bad\n" + FORGED)
     except ValueError:
-        record = logging.LogRecord("dcs_emulator", logging.ERROR, __file__, 1, "file %s\r\n%s", ("a\x1bb", FORGED),
-                                   sys.exc_info())
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("dcs_emulator", logging.ERROR, __file__, 1, "file %s\r\n%s", ("a\x1bb", FORGED),
+                               exc_info)
     lines = formatter.format(record).splitlines()
     assert lines[0].endswith("file a\\x1bb\\x0d\\x0a" + FORGED)
     assert all(line.startswith("    ") for line in lines[1:]), lines
