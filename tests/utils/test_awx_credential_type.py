@@ -178,8 +178,11 @@ def closed_port():
         return sock.getsockname()[1]
 
 
-def run_module_adhoc(tmp_path, env_extra):
-    """Run hwcloud.dcs.migration_task ad hoc in a clean environment plus env_extra; return its result."""
+def run_module_adhoc(tmp_path, env_extra, args=None):
+    """Run hwcloud.dcs.migration_task ad hoc in a clean environment plus env_extra; return its result.
+
+    args defaults to a state=absent call to an endpoint where nothing listens.
+    """
     collections = tmp_path / 'collections'
     (collections / 'ansible_collections' / 'hwcloud').mkdir(parents=True)
     os.symlink(ROOT, collections / 'ansible_collections' / 'hwcloud' / 'dcs')
@@ -193,7 +196,8 @@ def run_module_adhoc(tmp_path, env_extra):
         'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
     }
     env.update(env_extra)
-    args = 'task_name=awx-probe state=absent retries=0 api_timeout=5 endpoint=http://127.0.0.1:%d' % closed_port()
+    if args is None:
+        args = 'task_name=awx-probe state=absent retries=0 api_timeout=5 endpoint=http://127.0.0.1:%d' % closed_port()
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
                            '-m', 'hwcloud.dcs.migration_task', '-a', args],
                           env=env, capture_output=True, text=True, check=False, timeout=120)
