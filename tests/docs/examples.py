@@ -56,10 +56,15 @@ def markdown_examples(path):
 
 
 def module_examples(path):
+    """One example per top-level task of a module's EXAMPLES: each illustrates one use on its own."""
     tree = ast.parse(Path(path).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, 'id', None) == 'EXAMPLES' for t in node.targets):
-            yield Example(str(Path(path).relative_to(ROOT)) + ':EXAMPLES', node.lineno, 'yaml', node.value.value)
+            text = node.value.value
+            starts = [match.start() for match in re.finditer(r'^- ', text, re.MULTILINE)] + [len(text)]
+            for start, end in zip(starts, starts[1:]):
+                line = node.lineno + text.count('\n', 0, start)
+                yield Example(str(Path(path).relative_to(ROOT)) + ':EXAMPLES', line, 'yaml', text[start:end])
 
 
 def all_examples():
