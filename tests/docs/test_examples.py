@@ -87,8 +87,9 @@ def extra_vars(emu):
                   # the AWX guide's job template variables
                   task_name='awx-guide-import', bucket_name='redis-backups',
                   backup_files=[{'file_name': 'dump.rdb'}], target_instance_id=PRODUCTION,
-                  dcs_imports=[{'instance_id': PRODUCTION, 'password': PASSWORD, 'bucket': 'redis-backups',
-                                'files': ['nightly.rdb']}])
+                  # as the AWX guide says: the password from the second credential's extra variable
+                  dcs_imports=[{'instance_id': PRODUCTION, 'password': '{{ dcs_target_password }}',
+                                'bucket': 'redis-backups', 'files': ['nightly.rdb']}])
     return values
 
 
