@@ -103,10 +103,17 @@ def inject(kind, private_data_dir, **values):
 
 
 def injected_env(private_data_dir=None, **values):
-    """The environment variables an AWX job gets from a "Huawei Cloud DCS" credential with these values."""
-    if private_data_dir is None:
-        private_data_dir = tempfile.mkdtemp(prefix='awx-private-data-')
-    return inject(DCS_CREDENTIAL_TYPE, private_data_dir, **values).env
+    """The environment variables an AWX job gets from a "Huawei Cloud DCS" credential with these values.
+
+    Without private_data_dir the files AWX writes go to a directory removed at once: fine while no file
+    injector has content (a ca_bundle needs the job's directory, where its file must stay).
+    """
+    if private_data_dir is not None:
+        return inject(DCS_CREDENTIAL_TYPE, private_data_dir, **values).env
+    if values.get('ca_bundle'):
+        raise ValueError('a ca_bundle is written to a file: pass the private_data_dir it must stay in')
+    with tempfile.TemporaryDirectory(prefix='awx-private-data-') as scratch:
+        return inject(DCS_CREDENTIAL_TYPE, scratch, **values).env
 
 
 def main(argv):
