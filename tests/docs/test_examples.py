@@ -33,12 +33,10 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT
 from examples import all_examples
 
 from dcs_emulator.launcher import launch
