@@ -15,14 +15,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from dcs_emulator import errors
+from dcs_emulator import errors, operations
 from dcs_emulator.buckets import BucketStore
 from dcs_emulator.config import Config
 from dcs_emulator.counters import RequestCounters
 from dcs_emulator.faults import FaultInjector
 from dcs_emulator.instances import InstanceRegistry
 from dcs_emulator.middleware import EmulatorMiddleware
-from dcs_emulator.routes import admin, iam, instances, tasks
+from dcs_emulator.models import TaskBackend
+from dcs_emulator.routes import admin
 from dcs_emulator.runner import Runner
 from dcs_emulator.storage import Storage
 
@@ -40,6 +41,7 @@ class Emulator:
         self.instances = InstanceRegistry(config, self.storage)
         self.buckets = BucketStore(config.buckets)
         self.runner = Runner(config, self.storage, self.instances, self.buckets)
+        self.tasks = TaskBackend(self.storage, self.instances, self.runner)
         self.faults = FaultInjector()
         self.counters = RequestCounters()
         self._shutdown_hooks = []
@@ -117,8 +119,8 @@ def create_app(config: Config, load_extensions: bool = True):
 
     app = FastAPI(title="DCS emulator", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
-    for module in (iam, tasks, instances, admin):
-        app.include_router(module.router)
+    for router in operations.API_ROUTERS + (admin.router,):
+        app.include_router(router)
     app.add_exception_handler(errors.ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -11,6 +11,8 @@ import logging
 import sys
 
 from dcs_emulator import config as config_mod
+from dcs_emulator.logsafe import EscapingFormatter
+from dcs_emulator.storage import StorageError
 
 LOG = logging.getLogger("dcs_emulator")
 
@@ -54,13 +56,18 @@ def _serve(args) -> int:
     config = config_mod.with_overrides(config_mod.load(args.config), data_dir=args.data_dir, admin=args.admin)
     if not _is_loopback(args.host):
         LOG.warning("binding to %s: the emulator is reachable from other machines", args.host)
-    app = create_app(config, load_extensions=not args.api_only)
+    try:
+        app = create_app(config, load_extensions=not args.api_only)
+    except OSError as exc:  # e.g. a data_dir it may not write: one line, not a traceback
+        print("dcs-emulator: cannot start: %s" % exc, file=sys.stderr)
+        return 2
     scheme = "https" if args.ssl_certfile else "http"
     LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
     # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
     # polls would surface as a spurious connection error in the client.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
+    # log_config=None: uvicorn's own lines go through the root handler too, so they are escaped like ours.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level, log_config=None,
                 timeout_keep_alive=75, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
@@ -93,8 +100,10 @@ def _check_config(config) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO) if hasattr(args, "log_level")
-                        else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        else logging.INFO, handlers=[handler])
     try:
         if args.command == "sample-backup":
             return args.run(args)
@@ -102,7 +111,11 @@ def main(argv=None) -> int:
             return _check_config(config_mod.load(args.config))
         return _serve(args)
     except config_mod.ConfigError as exc:
-        print("dcs-emulator: config error: %s" % exc, file=sys.stderr)
+        for problem in exc.problems:  # one line each, naming its key path
+            print("dcs-emulator: config error: %s" % problem, file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print("dcs-emulator: data error: %s" % exc, file=sys.stderr)
         return 2
 
 

@@ -1,7 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hwcloud.dcs developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""DCS-style error bodies: ``{"error_code", "error_msg", "error_ext_msg"}`` with the documented codes."""
+"""Error bodies as the client sees them.
+
+DCS answers ``{"error_code", "error_msg", "error_ext_msg"}`` with its documented codes. Authentication is
+not done by DCS but by the API gateway in front of it, which answers in its own shape
+``{"error_msg", "error_code", "request_id"}`` (see GatewayError).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
 
-    def body(self) -> dict:
+    def body(self, request_id: str = "") -> dict:  # pylint: disable=unused-argument  # DCS bodies carry no ID
         return {"error_code": self.code, "error_msg": self.message, "error_ext_msg": None}
 
     def json_bytes(self) -> bytes:
@@ -33,8 +38,9 @@ def empty_body() -> ApiError:
     return ApiError(400, "DCS.4004", "The request body is empty.")
 
 
-def body_not_json() -> ApiError:
-    return ApiError(400, "DCS.4005", "The request body is not in valid JSON format.")
+def body_not_json(message: str = "The request body is not in valid JSON format.") -> ApiError:
+    """DCS.4005; ``message`` says why when the body is refused for its type, size or nesting."""
+    return ApiError(400, "DCS.4005", message)
 
 
 def task_not_found(task_id: str) -> ApiError:
@@ -58,33 +64,68 @@ def url_not_found() -> ApiError:
     return ApiError(404, "DCS.4001", "The requested URL was not found.")
 
 
-def auth_missing() -> ApiError:
-    return ApiError(401, "DCS.1001", "The request is not signed: the Authorization header is missing or malformed.")
+class GatewayError(ApiError):
+    """Refused by the API gateway before DCS sees the request.
+
+    ``reason`` says exactly what was wrong, for the emulator's log only: the gateway's own messages are
+    deliberately vague, and the answer never carries a secret.
+    """
+
+    def __init__(self, status: int, code: str, message: str, reason: str):
+        super().__init__(status, code, message)
+        self.reason = reason
+
+    def body(self, request_id: str = "") -> dict:
+        return gateway_body(self.code, self.message, request_id)
 
 
-def auth_unknown_key() -> ApiError:
-    return ApiError(401, "DCS.1002", "The access key does not exist.")
+def gateway_body(code: str, message: str, request_id: str) -> dict:
+    """The API gateway's error shape (key order as the gateway sends it): request_id, no error_ext_msg."""
+    return {"error_msg": message, "error_code": code, "request_id": request_id}
 
 
-def auth_bad_signature() -> ApiError:
-    return ApiError(401, "DCS.1003", "The request signature does not match.")
+# Every authentication failure is 401 APIGW.0301 "Incorrect IAM authentication information: ...", with the
+# messages seen from the real gateway (API signing guide FAQ; jeessy2/ddns-go#844; huaweicloud-sdk-python#13).
+IAM_AUTH_CODE = "APIGW.0301"
+IAM_AUTH_PREFIX = "Incorrect IAM authentication information: "
 
 
-def auth_date_skew() -> ApiError:
-    return ApiError(401, "DCS.1004", "The X-Sdk-Date header is missing or more than 15 minutes off the server time.")
+def auth_not_signed(reason: str) -> GatewayError:
+    """No AK/SK signature: the gateway falls back to token authentication and finds no token."""
+    return GatewayError(401, IAM_AUTH_CODE, IAM_AUTH_PREFIX + "x-auth-token not found", reason)
 
 
-def project_forbidden(project_id: str) -> ApiError:
-    return ApiError(403, "DCS.2003", "The access key is not authorised for project %s." % project_id)
+def auth_unknown_key(access_key: str) -> GatewayError:
+    # The gateway names the access key: it identifies the key, it is not a secret (the secret key never
+    # appears in an answer).
+    return GatewayError(401, IAM_AUTH_CODE, IAM_AUTH_PREFIX + "ak %s not exist" % access_key, "unknown access key")
+
+
+def auth_bad_signature(reason: str) -> GatewayError:
+    """Wrong signature, tampered request, unsigned or mismatched X-Sdk-Content-Sha256, X-Sdk-Date off by more
+    than 15 minutes: the gateway says the same for all of them."""
+    return GatewayError(401, IAM_AUTH_CODE, IAM_AUTH_PREFIX + "verify aksk signature fail", reason)
+
+
+def project_forbidden() -> ApiError:
+    """A project the key has no role in: DCS's 403 DCS.2003 with its documented message (error code appendix).
+
+    DCS.2007 is an IAM policy denial, DCS.3002 a read-only tenant, DCS.3003 another role check: none of them
+    is about a project outside the account.
+    """
+    return ApiError(403, "DCS.2003", "This role does not have the permission to perform this operation.")
 
 
 def throttled_body(request_id: str) -> dict:
     """The API gateway's throttling body (its own shape, not a DCS one)."""
-    return {
-        "error_code": "APIGW.0308",
-        "error_msg": "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute",
-        "request_id": request_id,
-    }
+    return gateway_body("APIGW.0308",
+                        "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute",
+                        request_id)
+
+
+def internal_error_body(request_id: str) -> dict:
+    """What a request that broke the emulator gets: DCS.5000 with the ID that finds its traceback in the log."""
+    return dict(server_error_body(500), request_id=request_id)
 
 
 def server_error_body(status: int) -> dict:

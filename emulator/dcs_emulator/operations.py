@@ -1,35 +1,40 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hwcloud.dcs developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Names of the API operations (the SDK's method names), used for request counters and logs."""
+"""Names of the API operations (the SDK's method names), used for request counters and logs.
+
+The names come from the routes themselves: each API route's endpoint function is named after the SDK method
+that calls it, so a new route needs no entry here, only its router in ``API_ROUTERS``.
+"""
 
 from __future__ import annotations
 
 import re
 
-_TASK = r"^/v2/[^/]+/migration-task"
-OPERATIONS = (
-    ("GET", re.compile(r"^/v3/projects/?$"), "keystone_list_projects"),
-    ("POST", re.compile(_TASK + r"$"), "create_migration_task"),
-    ("GET", re.compile(r"^/v2/[^/]+/migration-tasks$"), "list_migration_task"),
-    ("DELETE", re.compile(r"^/v2/[^/]+/migration-tasks/delete$"), "delete_migration_task"),
-    ("POST", re.compile(_TASK + r"/batch-stop$"), "batch_stop_migration_tasks"),
-    ("GET", re.compile(_TASK + r"/[^/]+$"), "show_migration_task"),
-    ("POST", re.compile(_TASK + r"/[^/]+/stop$"), "stop_migration_task"),
-    ("GET", re.compile(_TASK + r"/[^/]+/stats$"), "show_migration_task_stats"),
-    ("GET", re.compile(_TASK + r"/[^/]+/logs$"), "list_migration_task_logs"),
-    ("GET", re.compile(r"^/v2/[^/]+/instances$"), "list_instances"),
-    ("GET", re.compile(r"^/v2/[^/]+/instances/[^/]+$"), "show_instance"),
-    ("GET", re.compile(r"^/v2/[^/]+/instances/[^/]+/backups$"), "list_backup_records"),
-)
+from dcs_emulator.routes import iam, instances, tasks
+
+API_ROUTERS = (iam.router, tasks.router, instances.router)  # the admin router is not part of the API
 PROJECT_PATH = re.compile(r"^/v[0-9.]+/([^/]+)/")
 
 
+def _operations() -> tuple:
+    """(method, compiled path pattern, operation name) of every API route, in the order the app matches them."""
+    return tuple((method, route.path_regex, route.endpoint.__name__)
+                 for router in API_ROUTERS for route in router.routes for method in sorted(route.methods))
+
+
+OPERATIONS = _operations()
+
+
 def identify(method: str, path: str) -> str:
-    """The operation name of a request, or ``unknown``."""
-    for op_method, pattern, name in OPERATIONS:
-        if op_method == method and pattern.match(path):
-            return name
+    """The operation name of a request, or ``unknown``.
+
+    A path with a trailing slash is named after the route the app redirects it to.
+    """
+    for candidate in dict.fromkeys((path, path.rstrip("/") or "/")):
+        for op_method, pattern, name in OPERATIONS:
+            if op_method == method and pattern.match(candidate):
+                return name
     return "unknown"
 
 

@@ -1,13 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hwcloud.dcs developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Task lifecycle worker: runs each migration task's "work" in a thread pool and records the outcome.
+"""Task worker: runs each migration task's "work" in a thread pool and asks the task to move when it ends.
 
-Lifecycle: create -> ``MIGRATING`` -> ``SUCCESS`` | ``FAILED`` (``error_message`` + an ERROR log entry);
-stop -> ``TERMINATING`` -> ``TERMINATED``; delete -> ``DELETED`` (kept for show, dropped from the list).
-A task still ``MIGRATING`` when the emulator stopped is run again on start-up (``tasks.on_restart: resume``,
-the default: an import overwrites keys, so running it again is safe) or ends ``FAILED`` with the reason
-(``tasks.on_restart: fail``). ``TERMINATING`` tasks end ``TERMINATED`` on start-up.
+The statuses and their transitions belong to the task models (``dcs_emulator.models``). A task still working
+when the emulator stopped is run again on start-up (``tasks.on_restart: resume``, the default: an import
+overwrites keys, so running it again is safe) or fails with the reason (``tasks.on_restart: fail``); a
+stopping task ends stopped on start-up.
 
 THE WORK SEAM (how an import engine plugs in)
 ---------------------------------------------
@@ -29,13 +28,13 @@ once per task run. The default work only checks that the backup files exist (``c
   ``ctx.progress(source_dbsize=, target_dbsize=, full_migration_progress=, target_input_kbps=, target_ops=,
         offset=)``  update what the stats call reports (any subset; values are reported as strings).
   ``ctx.should_stop() -> bool``  True once the task was stopped or deleted, or the emulator is shutting down:
-        return (or raise) promptly; the runner then records TERMINATED / DELETED, or leaves the task
-        MIGRATING for the next start (shutdown).
+        return (or raise) promptly; the task then ends stopped (or stays deleted), or is left working for
+        the next start (shutdown).
   ``ctx.sleep(seconds) -> bool``  sleep, waking early (returning True) when ``should_stop()`` becomes true.
 
-Raise ``TaskFailed(message)`` to end the task FAILED with that ``error_message`` (the runner logs it at ERROR).
-Any other exception also ends it FAILED, with a generic message (details go to the emulator's log only).
-After work returns, the runner keeps the task MIGRATING until its minimum duration has passed
+Raise ``TaskFailed(message)`` to make the task fail with that ``error_message`` (logged at ERROR).
+Any other exception also fails it, with a generic message (details go to the emulator's log only).
+After work returns, the runner keeps the task working until its minimum duration has passed
 (``tasks.min_duration_seconds``, or a per-task value set through the admin API).
 
 An extension ``setup(emulator)`` found in ``dcs_emulator.importer.plugin`` (or ``dcs_emulator.importer``) is
@@ -56,17 +55,15 @@ from typing import Callable, Optional
 from dcs_emulator.buckets import BucketStore, ObjectMissing
 from dcs_emulator.config import Config
 from dcs_emulator.instances import InstanceRegistry
+from dcs_emulator.models import LOG_LEVELS, STATS_FIELDS, MigrationTask, load_task, stopping_tasks, working_tasks
 from dcs_emulator.storage import Storage
 from dcs_emulator.timeutil import iso
 
 LOG = logging.getLogger("dcs_emulator.runner")
-RUNNING_STATUSES = ("MIGRATING", "TERMINATING")
-LOG_LEVELS = ("INFO", "WARN", "ERROR", "DEBUG")
-STATS_FIELDS = ("full_migration_progress", "offset", "source_dbsize", "target_dbsize", "target_input_kbps", "target_ops")
 
 
 class TaskFailed(Exception):
-    """Raised by work to end the task FAILED; the message becomes the task's error_message."""
+    """Raised by work to make the task fail; the message becomes the task's error_message."""
 
 
 class TaskContext:
@@ -142,7 +139,7 @@ Work = Callable[[dict, TaskContext], None]
 
 
 class Runner:
-    """Schedules tasks on a thread pool and records their lifecycle in storage."""
+    """Schedules tasks' work on a thread pool and tells each task when its work has ended."""
 
     def __init__(self, config: Config, storage: Storage, instances: InstanceRegistry, buckets: BucketStore):
         self.config = config
@@ -170,21 +167,21 @@ class Runner:
         self._recover()
 
     def shutdown(self) -> None:
-        """Stop accepting work; running tasks see should_stop() and stay MIGRATING for the next start."""
+        """Stop accepting work; running tasks see should_stop() and stay working for the next start."""
         self._shutdown.set()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
     def _recover(self) -> None:
-        for task in self.storage.tasks_in_status(["TERMINATING"]):
-            self._finish(task["id"], "TERMINATED", "")
-        for task in self.storage.tasks_in_status(["MIGRATING"]):
+        for task in stopping_tasks(self.storage):
+            self._finish(task.id)
+        for task in working_tasks(self.storage):
             if self.config.on_restart == "fail":
-                self._finish(task["id"], "FAILED", "The emulator restarted while the task was running.")
+                self._finish(task.id, "The emulator restarted while the task was running.")
                 continue
-            self._log(task["id"], "WARN", "The emulator restarted while the task was running; the task runs again.")
-            self.submit(task["id"])
+            task.log("WARN", "The emulator restarted while the task was running; the task runs again.")
+            self.submit(task.id)
 
     # requests from the API ---------------------------------------------------------------------------------
 
@@ -223,12 +220,9 @@ class Runner:
 
     # running a task ----------------------------------------------------------------------------------------
 
-    def _log(self, task_id: str, level: str, message: str) -> None:
-        self.storage.add_log(task_id, iso(time.time()), level, message)
-
     def _run(self, task_id: str) -> None:
-        task = self.storage.get_task(task_id)
-        if task is None or task["status"] != "MIGRATING" or task["deleted"]:
+        task = load_task(self.storage, task_id)
+        if task is None or not task.needs_work():
             return
         with self._stops_lock:
             self._running.add(task_id)
@@ -238,26 +232,27 @@ class Runner:
             with self._stops_lock:
                 self._running.discard(task_id)
 
-    def _run_work(self, task: dict) -> None:
-        task_id = task["id"]
+    def _run_work(self, task: MigrationTask) -> None:
+        task_id = task.id
         started = time.monotonic()
         self.storage.update_task(task_id, started_ts=time.time())
-        ctx = TaskContext(self, task)
-        status, message = "SUCCESS", ""
+        ctx = TaskContext(self, task.row)
+        failure = ""
         try:
-            if not task["password_ok"]:
-                raise TaskFailed("Failed to authenticate to the target instance: invalid password.")
-            self._log(task_id, "INFO", "Task started.")
-            self._work(task, ctx)
+            refusal = task.start_failure()
+            if refusal:
+                raise TaskFailed(refusal)
+            ctx.log("INFO", "Task started.")
+            self._work(task.row, ctx)
             self._wait_min_duration(ctx, started)
         except TaskFailed as exc:
-            status, message = "FAILED", str(exc) or "The task failed."
+            failure = str(exc) or "The task failed."
         except Exception:  # pylint: disable=broad-except  # a broken work function must not leave a task hanging
             LOG.exception("task %s: work raised an unexpected error", task_id)
-            status, message = "FAILED", "Internal error of the emulator while running the task."
+            failure = "Internal error of the emulator while running the task."
         if self._shutdown.is_set():
-            return  # left MIGRATING on purpose: resumed (or failed) on the next start
-        self._finish(task_id, status, message)
+            return  # left working on purpose: resumed (or failed) on the next start
+        self._finish(task_id, failure)
 
     def _wait_min_duration(self, ctx: TaskContext, started: float) -> None:
         while not ctx.should_stop():
@@ -268,27 +263,12 @@ class Runner:
                 return
             time.sleep(min(0.02, remaining))
 
-    def _finish(self, task_id: str, status: str, message: str) -> None:
+    def _finish(self, task_id: str, failure: str = "") -> None:
+        """Forget the task's stop request and live progress, and let the task take its final status."""
         with self._stops_lock:
             self._stops.discard(task_id)
         with self._progress_lock:
             progress = self._progress.pop(task_id, {})
-        task = self.storage.get_task(task_id)
-        if task is None:
-            return
-        now = time.time()
-        stats = dict(task["stats"])
-        stats.update(progress)
-        if task["deleted"]:
-            self.storage.update_task(task_id, finished_ts=now, stats=stats)
-            return
-        if task["status"] == "TERMINATING":
-            status, message = "TERMINATED", ""
-        if status == "SUCCESS":
-            stats["full_migration_progress"] = "100.00"
-        if self.storage.update_task(task_id, only_if_status=RUNNING_STATUSES, status=status, error_message=message,
-                                    updated_at=iso(now), finished_ts=now, stats=stats):
-            if status == "FAILED":
-                self._log(task_id, "ERROR", message)
-            else:
-                self._log(task_id, "INFO", "Task finished: %s." % status)
+        task = load_task(self.storage, task_id)
+        if task is not None:
+            task.finish(failure, progress, time.time())

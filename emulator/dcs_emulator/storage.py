@@ -6,6 +6,11 @@
 One connection serialised by a lock is enough here: every statement is a few microseconds and it rules out
 the "database is locked" races that several connections in one process invite. Nothing secret is stored:
 the create body is kept without passwords.
+
+The schema has a version (SQLite's ``user_version``): opening a database applies the ``MIGRATIONS`` it lacks,
+so an ``emulator-data/`` written by an older emulator keeps working. Databases written before versions were
+recorded are at version 0 with the tables of migration 1 already present (hence ``IF NOT EXISTS`` there).
+A schema change is one more migration appended at the end; a released migration is never edited.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Iterable, Optional
 
-SCHEMA = """
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -57,6 +62,16 @@ CREATE TABLE IF NOT EXISTS instances (
     override_status TEXT
 );
 """
+MIGRATIONS = (
+    SCHEMA_V1,
+    # 2: tasks of several kinds (the value of the first kind, models.BackupImportTask.KIND, frozen here)
+    "ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'backup_import'",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StorageError(Exception):
+    """The database cannot be used by this version of the emulator."""
 
 TASK_JSON_FIELDS = ("request", "stats")
 
@@ -82,7 +97,26 @@ class Storage:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the schema to SCHEMA_VERSION, one migration per transaction."""
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StorageError("%s has schema version %d; this emulator knows versions up to %d: use a newer "
+                               "emulator or another data_dir." % (self.path, version, SCHEMA_VERSION))
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            try:
+                self._db.executescript("BEGIN;\n%s;\nPRAGMA user_version = %d;\nCOMMIT;"
+                                       % (MIGRATIONS[number - 1], number))
+            except sqlite3.Error:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")  # the database stays at the last version that was complete
+                raise
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

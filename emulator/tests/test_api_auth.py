@@ -17,10 +17,19 @@ from huaweicloudsdkdcs.v2 import DcsClient, ListInstancesRequest, ShowInstanceRe
 from conftest import AK, AK2, INSTANCE, OTHER_INSTANCE, PROJECT, PROJECT2, REGION, SK, SK2, import_request
 
 
+SIGNATURE_FAIL = "Incorrect IAM authentication information: verify aksk signature fail"
+
+
 def _error(call):
     with pytest.raises(ClientRequestException) as info:
         call()
     return info.value.status_code, info.value.error_code
+
+
+def _sdk_error(call) -> ClientRequestException:
+    with pytest.raises(ClientRequestException) as info:
+        call()
+    return info.value
 
 
 def test_signed_request_is_accepted(emu):
@@ -28,12 +37,17 @@ def test_signed_request_is_accepted(emu):
     assert listed.instance_num == 2 and {i.instance_id for i in listed.instances} >= {INSTANCE}
 
 
-def test_wrong_secret_key_is_401(emu):
-    assert _error(lambda: emu.client(sk=SK + "x").list_instances(ListInstancesRequest())) == (401, "DCS.1003")
+def test_wrong_secret_key_is_the_gateways_401(emu):
+    error = _sdk_error(lambda: emu.client(sk=SK + "x").list_instances(ListInstancesRequest()))
+    assert (error.status_code, error.error_code, error.error_msg) == (401, "APIGW.0301", SIGNATURE_FAIL)
+    assert len(error.request_id) == 32  # the SDK takes it from the X-Request-Id header
+    assert SK not in str(error)
 
 
-def test_unknown_access_key_is_401(emu):
-    assert _error(lambda: emu.client(ak="AKUNKNOWN").list_instances(ListInstancesRequest())) == (401, "DCS.1002")
+def test_unknown_access_key_is_401_naming_the_key(emu):
+    error = _sdk_error(lambda: emu.client(ak="AKUNKNOWN").list_instances(ListInstancesRequest()))
+    assert (error.status_code, error.error_code) == (401, "APIGW.0301")
+    assert error.error_msg == "Incorrect IAM authentication information: ak AKUNKNOWN not exist"
 
 
 def test_wrong_secret_key_creates_nothing(emu):
@@ -42,7 +56,9 @@ def test_wrong_secret_key_creates_nothing(emu):
 
 
 def test_project_the_key_does_not_own_is_403(emu):
-    assert _error(lambda: emu.client(project=PROJECT2).list_instances(ListInstancesRequest())) == (403, "DCS.2003")
+    error = _sdk_error(lambda: emu.client(project=PROJECT2).list_instances(ListInstancesRequest()))
+    assert (error.status_code, error.error_code) == (403, "DCS.2003")
+    assert error.error_msg == "This role does not have the permission to perform this operation."
     other = emu.client(ak=AK2, sk=SK2, project=PROJECT2)
     assert other.show_instance(ShowInstanceRequest(instance_id=OTHER_INSTANCE)).name == "dcs-other"
     assert _error(lambda: emu.client(ak=AK2, sk=SK2, project=PROJECT).list_instances(ListInstancesRequest()))[0] == 403
@@ -56,13 +72,14 @@ def test_sdk_date_skew_over_15_minutes_is_401(emu, minutes, accepted):
     if accepted:
         assert client.list_instances(ListInstancesRequest()).instance_num == 2
     else:
-        assert _error(lambda: client.list_instances(ListInstancesRequest())) == (401, "DCS.1004")
+        assert _error(lambda: client.list_instances(ListInstancesRequest())) == (401, "APIGW.0301")
 
 
 def test_unsigned_request_is_401(emu):
     response = requests.get(emu.url + "/v2/%s/instances" % PROJECT, timeout=5)
-    assert response.status_code == 401 and response.json()["error_code"] == "DCS.1001"
-    assert response.headers["X-Request-Id"]
+    assert response.status_code == 401
+    assert response.json() == {"error_msg": "Incorrect IAM authentication information: x-auth-token not found",
+                               "error_code": "APIGW.0301", "request_id": response.headers["X-Request-Id"]}
 
 
 def test_region_lookup_through_iam(emu):

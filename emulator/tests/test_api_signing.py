@@ -52,7 +52,8 @@ def test_empty_body_and_path_escapes_verify():
 def test_tampering_breaks_the_signature(tamper):
     with pytest.raises(errors.ApiError) as info:
         _verify(_signed(query=[("limit", 10)]), **tamper)
-    assert (info.value.status, info.value.code) == (401, "DCS.1003")
+    assert (info.value.status, info.value.code) == (401, "APIGW.0301")
+    assert info.value.message == "Incorrect IAM authentication information: verify aksk signature fail"
 
 
 def test_changed_signed_header_breaks_the_signature():
@@ -66,4 +67,17 @@ def test_old_date_is_rejected_even_when_signed():
     old = (datetime.now(timezone.utc) - timedelta(minutes=20)).strftime("%Y%m%dT%H%M%SZ")
     with pytest.raises(errors.ApiError) as info:
         _verify(_signed(headers={"X-Sdk-Date": old}))
-    assert info.value.code == "DCS.1004"
+    assert info.value.code == "APIGW.0301" and "X-Sdk-Date is" in info.value.reason
+
+
+def test_an_sdk_body_hash_header_must_be_signed_and_match():
+    body = b'{"a": 1}'
+    announced = {"X-Sdk-Content-Sha256": signing.body_hash(body)}
+    assert _verify(_signed(body=body, headers=announced)) == "AKSIGN"
+    with pytest.raises(errors.GatewayError) as info:
+        _verify(_signed(body=body, headers=announced), body=b'{"a": 2}')
+    assert info.value.reason == "X-Sdk-Content-Sha256 is not the hash of the body received"
+    request = _signed(body=body)
+    with pytest.raises(errors.GatewayError) as info:
+        _verify(request, headers=list(request.header_params.items()) + [("X-Sdk-Content-Sha256", signing.body_hash(body))])
+    assert info.value.reason == "X-Sdk-Content-Sha256 is sent but not signed"

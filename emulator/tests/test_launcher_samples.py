@@ -93,7 +93,7 @@ def test_start_failure_reports_the_emulator_output(tmp_path):
     with pytest.raises(EmulatorStartError) as raised:
         emu = start(config, tmp_path / "run", startup_timeout=30)
         stop(emu)
-    assert "unknown top-level key(s) unknown_key" in str(raised.value)
+    assert "dcs-emulator: config error: unknown_key: unknown key" in str(raised.value)
 
 
 def test_emulator_in_an_activated_venv_runs_and_names_the_newest_server(tmp_path, monkeypatch):

@@ -57,6 +57,8 @@ options:
         then in C(~/.huaweicloud/regions.yaml) (or the file named by E(HUAWEICLOUD_SDK_REGIONS_FILE)),
         then in its built-in region table.
       - Without O(project_id), O(region) is needed too (see O(project_id)).
+      - Must start with V(https://), or V(http://) for a plain-HTTP endpoint such as the emulator;
+        a value without either is refused before any call.
     type: str
   iam_endpoint:
     description:
@@ -65,6 +67,7 @@ options:
       - If still not set, it defaults to O(endpoint) when O(endpoint) is set, so that requests signed
         for a private or emulated endpoint are never sent to a public host you did not name;
         otherwise to the SDK's IAM endpoint for O(region).
+      - Must start with V(https://) or V(http://), like O(endpoint).
     type: str
   validate_certs:
     description:
@@ -80,6 +83,7 @@ options:
       - If still not set, the system store is used, or the file named by E(REQUESTS_CA_BUNDLE) or
         E(CURL_CA_BUNDLE) when one of them is set (the SDK sends its requests through C(requests)).
       - Ignored when O(validate_certs=false).
+      - A file that is missing, cannot be read or holds no PEM certificate is refused before any call.
     type: path
   api_timeout:
     description:
@@ -95,6 +99,10 @@ options:
       - A create call is never sent twice blindly. After a transient failure the module first looks
         the task up by name and only sends the create again if the task does not exist.
       - V(0) disables retries.
+      - Failures that no retry can fix fail at once and say what to change. These are a TLS certificate that
+        cannot be verified (see O(ca_bundle)), an V(https://) URL that reaches a plain-HTTP server, a host name
+        that does not resolve (naming the option it came from), and a refused signature or unknown access key
+        (HTTP 401).
     type: int
     default: 3
 requirements:
@@ -103,6 +111,11 @@ requirements:
 notes:
   - All modules of the collection are in the action group C(hwcloud.dcs.dcs), so
     C(module_defaults) with C(group/hwcloud.dcs.dcs) can set these options once per play.
+  - An environment variable that is set but empty counts as unset, so the next variable in the option's
+    list is used; for example E(HUAWEICLOUD_SDK_AK="") (a CI secret that was not injected) gives way to
+    E(CLOUD_SDK_AK).
+  - O(access_key), O(secret_key) and O(security_token) are used exactly as given; a value with spaces or a
+    line break at its start or end is refused before any call, without showing it.
 '''
 
     # For modules that can wait for a long-running operation.

@@ -11,18 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError
-
-SUCCEEDED = ('SUCCESS', 'MIGRATION_SUCCESS')
-FAILED = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
-# RELEASED: the helper VM of a finished task was released; DELETED: the task is gone.
-FINAL = SUCCEEDED + FAILED + ('RELEASED', 'DELETED')
-# Statuses of a task that is still working and can be stopped (both spellings of the incremental one).
-RUNNING = ('MIGRATING', 'RUNNING', 'CREATING', 'FULLMIGRATING', 'INCRMIGEATING', 'INCRMIGRATING')
-STOPPING = ('TERMINATING',)
-# A task the service no longer knows answers 400 with this code (not 404).
-TASK_NOT_FOUND = 'DCS.4133'
-
 PAGE_SIZE = 100
 LOG_LINES = 5
 
@@ -40,11 +28,6 @@ def scrub(value):
     return value
 
 
-def is_task_not_found(error):
-    """True if a DcsApiError says the task does not exist (anymore)."""
-    return getattr(error, 'error_code', None) == TASK_NOT_FOUND
-
-
 def to_plain(value):
     """SDK model -> dict/list/scalars, keyed by the JSON names (all snake_case for DCS)."""
     types = getattr(value, 'openapi_types', None)
@@ -58,7 +41,8 @@ def to_plain(value):
     return value
 
 
-def result_of(response):
+def plain_without_secrets(response):
+    """An SDK response as plain dicts and lists, passwords removed."""
     return scrub(to_plain(response))
 
 
@@ -71,10 +55,14 @@ class MigrationTasks(object):
     def _request(self, model_name, **fields):
         return self.api.model(model_name)(**dict((k, v) for k, v in fields.items() if v is not None))
 
+    def _plain_call(self, action, operation, model_name, **fields):
+        """One call (action names it in errors) whose answer comes back as plain dicts without passwords."""
+        return plain_without_secrets(self.api.call(action, operation, self._request(model_name, **fields)))
+
     def list_page(self, offset, limit=PAGE_SIZE, name=None):
         response = self.api.call('list migration tasks', 'list_migration_task',
                                  self._request('ListMigrationTaskRequest', offset=offset, limit=limit, name=name))
-        return response.count, [result_of(task) for task in response.migration_tasks or []]
+        return response.count, [plain_without_secrets(task) for task in response.migration_tasks or []]
 
     def list_all(self, name=None):
         """Every task (all pages); with name, only those named exactly that (the API filter may be fuzzy)."""
@@ -100,8 +88,8 @@ class MigrationTasks(object):
         return tasks
 
     def show(self, task_id):
-        return result_of(self.api.call('show migration task %s' % task_id, 'show_migration_task',
-                                       self._request('ShowMigrationTaskRequest', task_id=task_id)))
+        return self._plain_call('show migration task %s' % task_id, 'show_migration_task',
+                                'ShowMigrationTaskRequest', task_id=task_id)
 
     def create(self, body, ignore_ids=()):
         """POST the task. After a transient failure, re-send only if no task with that name exists yet.
@@ -121,7 +109,7 @@ class MigrationTasks(object):
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
                                  request, before_retry=created_meanwhile)
-        return response if isinstance(response, dict) else result_of(response)
+        return response if isinstance(response, dict) else plain_without_secrets(response)
 
     def _create_body(self, body):
         fields = dict(body)
@@ -136,47 +124,28 @@ class MigrationTasks(object):
                 fields[key] = self._request(model, **fields[key])
         return self._request('CreateMigrationTaskBody', **fields)
 
-    def delete(self, task_ids):
-        """DELETE the tasks; returns the IDs deleted.
-
-        An attempt whose answer was lost (timeout, dropped connection) may still have deleted them, and
-        the service then answers a re-sent delete with DCS.4133: so a retry first checks the list, and
-        DCS.4133 counts as done when none of the tasks is listed any more (the list is the truth).
-        """
+    def delete(self, task_ids, before_retry=None):
+        """DELETE the tasks (before_retry: see Retrier.call); returns the IDs deleted."""
         task_ids = list(task_ids)
         body = self._request('DeleteMigrateTaskRequest', task_id_list=task_ids)
-
-        def deleted_meanwhile():
-            return None if self._still_listed(task_ids) else task_ids
-
-        try:
-            response = self.api.call('delete migration tasks %s' % ', '.join(task_ids), 'delete_migration_task',
-                                     self._request('DeleteMigrationTaskRequest', body=body),
-                                     before_retry=deleted_meanwhile)
-        except DcsApiError as error:
-            if is_task_not_found(error) and not self._still_listed(task_ids):
-                return task_ids
-            raise
+        response = self.api.call('delete migration tasks %s' % ', '.join(task_ids), 'delete_migration_task',
+                                 self._request('DeleteMigrationTaskRequest', body=body), before_retry=before_retry)
         return response if isinstance(response, list) else list(response.task_id_list or [])
 
-    def _still_listed(self, task_ids):
-        return [task['task_id'] for task in self.list_all() if task.get('task_id') in task_ids]
-
     def stop(self, task_id):
-        return result_of(self.api.call('stop migration task %s' % task_id, 'stop_migration_task',
-                                       self._request('StopMigrationTaskRequest', task_id=task_id)))
+        return self._plain_call('stop migration task %s' % task_id, 'stop_migration_task',
+                                'StopMigrationTaskRequest', task_id=task_id)
 
     def stats(self, task_id):
-        return result_of(self.api.call('show statistics of migration task %s' % task_id,
-                                       'show_migration_task_stats',
-                                       self._request('ShowMigrationTaskStatsRequest', task_id=task_id)))
+        return self._plain_call('show statistics of migration task %s' % task_id, 'show_migration_task_stats',
+                                'ShowMigrationTaskStatsRequest', task_id=task_id)
 
     def logs(self, task_id, offset=0, limit=PAGE_SIZE, log_level=None):
         """One page of logs: (log_num, [log dicts])."""
         response = self.api.call('list logs of migration task %s' % task_id, 'list_migration_task_logs',
                                  self._request('ListMigrationTaskLogsRequest', task_id=task_id, offset=offset,
                                                limit=limit, log_level=log_level))
-        return response.log_num, [result_of(entry) for entry in response.migration_logs or []]
+        return response.log_num, [plain_without_secrets(entry) for entry in response.migration_logs or []]
 
     def log_tail(self, task_id, count, log_level=None):
         """The last `count` (>= 1) log entries, oldest first, and how many there are: (log_num, [log dicts])."""
@@ -201,5 +170,5 @@ class MigrationTasks(object):
                          if part) for entry in entries[-lines:]]
 
     def show_instance(self, instance_id):
-        return result_of(self.api.call('show instance %s' % instance_id, 'show_instance',
-                                       self._request('ShowInstanceRequest', instance_id=instance_id)))
+        return self._plain_call('show instance %s' % instance_id, 'show_instance',
+                                'ShowInstanceRequest', instance_id=instance_id)

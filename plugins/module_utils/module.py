@@ -4,7 +4,7 @@
 """DcsModule: the base every module of the collection runs on.
 
 A module subclasses DcsModule, declares `argument_spec` (its own options; the
-connection options, and with `wait = True` also wait/wait_timeout, are merged
+connection options, and with `with_wait_options = True` also wait/wait_timeout, are merged
 in), implements validate() (checks argument_spec cannot express, no API calls)
 and run_module() (returns the result dict), and calls run(). The SDK is
 imported and the client built only when run_module() first touches self.api,
@@ -91,11 +91,11 @@ class OneLineAnsibleModule(AnsibleModule):
 class DcsModule(object):
     argument_spec = {}
     module_kwargs = {}
-    wait = False
+    with_wait_options = False  # adds the wait and wait_timeout options
 
     def __init__(self):
         spec = connection_argument_spec()
-        if self.wait:
+        if self.with_wait_options:
             spec.update(wait_argument_spec())
         spec.update(self.argument_spec)
         kwargs = dict(supports_check_mode=True)

@@ -4,7 +4,9 @@
 """Retry transient API failures with capped, fully jittered exponential backoff.
 
 Transient: HTTP 429 (API gateway throttling), HTTP 5xx, and connection errors
-including timeouts. Anything else (4xx) fails at once. The SDK's own retry
+including timeouts. Anything else (4xx) fails at once, and so do the transport
+failures no retry can get past (errors.transport_problem(): a certificate that
+cannot be verified, a server without TLS, a host name that does not exist). The SDK's own retry
 (HttpConfig.retry_times) only covers idempotent methods on 429, so it stays off.
 """
 
@@ -23,6 +25,8 @@ MAX_DELAY = 20.0
 
 def is_transient(error):
     """True for failures that may succeed when tried again."""
+    if error.problem is not None:
+        return False
     if error.status_code is None:
         return True
     try:
@@ -40,14 +44,12 @@ def backoff_delay(retry_number, base=BASE_DELAY, cap=MAX_DELAY):
 class Retrier(object):
     """Calls functions, retrying transient failures up to `retries` times each.
 
-    `attempts` counts every attempt of every call (first tries included), and
-    `delays` records each backoff, so that callers and tests can see the cost.
+    `attempts` counts every attempt of every call (first tries included).
     """
 
     def __init__(self, retries):
         self.retries = max(0, int(retries))
         self.attempts = 0
-        self.delays = []
 
     def call(self, action, func, before_retry=None):
         """Run func() and return its result, translating SDK errors to DcsApiError.
@@ -68,7 +70,6 @@ class Retrier(object):
                 if not is_transient(error) or attempt > self.retries:
                     raise error.with_attempts(attempt) if attempt > 1 else error
                 delay = backoff_delay(attempt - 1)
-                self.delays.append(delay)
                 clock.sleep(delay)
             if before_retry is not None:
                 found = before_retry()

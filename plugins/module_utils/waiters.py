@@ -40,12 +40,12 @@ class WaitTimeoutError(DcsError):
         self.last = last
 
 
-def wait_for(fetch, is_final, timeout, what, status_of, result_of=None, current=None):
+def wait_for(fetch, is_final, timeout, what, status_of, failure_extra=None, current=None):
     """Call fetch() with growing pauses until is_final(value); return that value.
 
     `current`, if given, is a value already fetched: no call is made when it is final.
     On timeout raise WaitTimeoutError naming wait_timeout and the last status
-    (status_of(value)); result_of(value) adds keys to the failure result.
+    (status_of(value)); failure_extra(value) adds keys to the failure result.
     """
     start = clock.now()
     deadline = start + timeout
@@ -53,7 +53,7 @@ def wait_for(fetch, is_final, timeout, what, status_of, result_of=None, current=
     while current is None or not is_final(current):
         now = clock.now()
         if now >= deadline and (polls or current is not None):
-            extra = result_of(current) if result_of is not None else {}
+            extra = failure_extra(current) if failure_extra is not None else {}
             raise WaitTimeoutError(
                 'Timed out after %s s (wait_timeout) waiting for %s; last status: %s'
                 % (timeout, what, status_of(current)), current, **extra)

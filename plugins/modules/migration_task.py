@@ -444,54 +444,13 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
-import datetime
-import re
-from contextlib import contextmanager
-
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
-from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
-    FAILED,
-    FINAL,
-    RUNNING,
-    STOPPING,
-    SUCCEEDED,
-    MigrationTasks,
-    scrub,
-)
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils._backup_import import BackupImport
+from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskLifecycle, without_unset
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.module import DcsModule
-from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import wait_for
 
-BACKUP_SUFFIXES = ('.rdb', '.aof', '.zip', '.tar.gz')
-UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
-TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
-# The service's rules, checked before any call so that a bad value never reaches the API (ASCII only:
-# str.isdigit() and \d also accept other scripts' digits).
-TASK_NAME = re.compile(r'^[A-Za-z][A-Za-z0-9_-]{3,63}$')
-RESOURCE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
-BUCKET_NAME = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
-ASCII_DIGITS = re.compile(r'^[0-9]+$')
-UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$')
-MAX_DESCRIPTION = 1024
-MAX_OBJECT_NAME = 1024
-
-
-def shown(value, limit=64):
-    """A user's value inside a message: quoted, control characters escaped, long ones cut."""
-    text = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
-    return "'%s'" % (text if len(text) <= limit else text[:limit] + '...(%d characters)' % len(text))
-
-
-def object_name_problem(name):
-    """Why an OBS object name is unsafe to send, or None. Folders ('a/b.rdb') are fine; escapes are not."""
-    if len(name.encode('utf-8')) > MAX_OBJECT_NAME:
-        return 'must be at most %d bytes' % MAX_OBJECT_NAME
-    if not all(c.isprintable() for c in name):
-        return 'must not contain control characters'
-    if name.startswith('/') or '\\' in name:
-        return 'must be a path inside the bucket (no leading / and no backslash)'
-    if any(part in ('', '.', '..') for part in name.split('/')):
-        return "must not contain empty, '.' or '..' path segments"
-    return None
+quoted = service.quoted_for_message
 
 
 def instance_options():
@@ -507,78 +466,9 @@ def instance_options():
     )
 
 
-def compact(value):
-    """Drop None values at any depth: options the user did not set are not sent nor compared."""
-    if isinstance(value, dict):
-        return dict((k, compact(v)) for k, v in value.items() if v is not None)
-    if isinstance(value, list):
-        return [compact(item) for item in value]
-    return value
-
-
-def normalized(value):
-    """The API sends ports and sizes as strings and timestamps in several formats."""
-    if isinstance(value, bool):
-        return value
-    text = str(value)
-    if TIMESTAMP.match(text):
-        return text.replace('T', ' ')[:19]
-    return text
-
-
-def same(wanted, actual):
-    """Compare an option to what the API shows; a field the API does not show (null) cannot differ."""
-    return actual is None or normalized(wanted) == normalized(actual)
-
-
-def differing_fields(wanted, existing):
-    """Dotted names of the options whose value differs from the existing task (passwords are not compared)."""
-    differences = []
-    for key in ('description', 'migration_type', 'migration_method', 'network_type'):
-        if key in wanted and not same(wanted[key], existing.get(key)):
-            differences.append(key)
-    for group in ('backup_files', 'target_instance', 'source_instance'):
-        if group not in wanted:
-            continue
-        shown = existing.get(group) or {}
-        for key, value in sorted(wanted[group].items()):
-            if key == 'files':
-                if not same_files(value, shown.get('files') or []):
-                    differences.append('%s.files' % group)
-            elif 'password' not in key and not same(value, shown.get(key)):
-                differences.append('%s.%s' % (group, key))
-    return differences
-
-
-def same_files(wanted, shown):
-    if not shown:
-        return True  # the API did not show the files
-    by_name = dict((item.get('file_name'), item) for item in shown)
-    if sorted(by_name) != sorted(item['file_name'] for item in wanted):
-        return False
-    return all(same(value, by_name[item['file_name']].get(key))
-               for item in wanted for key, value in item.items())
-
-
-@contextmanager
-def no_change():
-    yield
-
-
-@contextmanager
-def already_changed(**extra):
-    """A failure after the task was created or deleted still reports the change (and which task)."""
-    try:
-        yield
-    except DcsError as error:
-        error.extra.setdefault('changed', True)
-        for key, value in extra.items():
-            error.extra.setdefault(key, value)
-        raise
-
-
 class MigrationTaskModule(DcsModule):
-    wait = True
+    kind = BackupImport()
+    with_wait_options = True
     argument_spec = dict(
         state=dict(type='str', choices=['present', 'absent', 'stopped'], default='present'),
         task_name=dict(type='str', aliases=['name']),
@@ -649,54 +539,51 @@ class MigrationTaskModule(DcsModule):
     @staticmethod
     def validate_file(index, item):
         where = 'backup_files.files[%d]' % index
-        if not item['file_name'].lower().endswith(BACKUP_SUFFIXES):
+        if not item['file_name'].lower().endswith(service.BACKUP_SUFFIXES):
             raise DcsError("%s.file_name '%s' must end in .rdb, .aof, .zip or .tar.gz" % (where, item['file_name']))
-        if item['update_at'] is not None:
-            try:
-                datetime.datetime.strptime(item['update_at'], UPDATE_AT_FORMAT)
-            except ValueError:
-                raise DcsError("%s.update_at '%s' must be YYYY-MM-DD HH:MM:SS" % (where, item['update_at']))
-            if not UPDATE_AT.match(item['update_at']):
-                raise DcsError("%s.update_at %s must be YYYY-MM-DD HH:MM:SS in ASCII digits" % (where, shown(item['update_at'])))
-        problem = object_name_problem(item['file_name'])
+        problem = item['update_at'] is not None and service.update_at_problem(item['update_at'])
         if problem:
-            raise DcsError('%s.file_name %s %s' % (where, shown(item['file_name']), problem))
-        if item['size'] is not None and not ASCII_DIGITS.match(item['size']):
-            raise DcsError('%s.size %s must be a number of bytes (digits only)' % (where, shown(item['size'])))
+            raise DcsError('%s.update_at %s' % (where, problem))
+        problem = service.object_name_problem(item['file_name'])
+        if problem:
+            raise DcsError('%s.file_name %s %s' % (where, quoted(item['file_name']), problem))
+        if item['size'] is not None and not service.ASCII_DIGITS.match(item['size']):
+            raise DcsError('%s.size %s must be a number of bytes (digits only)' % (where, quoted(item['size'])))
 
     def validate_values(self):
         """The service's rules for names, IDs and numbers (the API would answer DCS.4800 after the fact)."""
         params = self.params
-        if not TASK_NAME.match(params['task_name']):
-            raise DcsError('task_name %s must be 4 to 64 characters: a letter, then letters, digits, - or _'
-                           % shown(params['task_name']))
-        if params['description'] is not None and len(params['description']) > MAX_DESCRIPTION:
-            raise DcsError('description must be at most %d characters, got %d' % (MAX_DESCRIPTION, len(params['description'])))
+        if not service.TASK_NAME.match(params['task_name']):
+            raise DcsError('task_name %s must be %s' % (quoted(params['task_name']), service.TASK_NAME_RULE))
+        if params['description'] is not None and len(params['description']) > service.MAX_DESCRIPTION:
+            raise DcsError('description must be at most %d characters, got %d'
+                           % (service.MAX_DESCRIPTION, len(params['description'])))
         backup = params['backup_files']
-        if backup['bucket_name'] is not None and not BUCKET_NAME.match(backup['bucket_name']):
-            raise DcsError('backup_files.bucket_name %s is not an OBS bucket name: 3 to 63 lower-case letters, digits, '
-                           '. or -, starting and ending with a letter or digit' % shown(backup['bucket_name']))
-        if backup['backup_id'] is not None and not RESOURCE_ID.match(backup['backup_id']):
+        if backup['bucket_name'] is not None and not service.BUCKET_NAME.match(backup['bucket_name']):
+            raise DcsError('backup_files.bucket_name %s is not an OBS bucket name: %s'
+                           % (quoted(backup['bucket_name']), service.BUCKET_NAME_RULE))
+        if backup['backup_id'] is not None and not service.RESOURCE_ID.match(backup['backup_id']):
             raise DcsError('backup_files.backup_id %s must be an ID: up to 64 letters, digits, - or _'
-                           % shown(backup['backup_id']))
+                           % quoted(backup['backup_id']))
         for group in ('target_instance', 'source_instance'):
             self.validate_instance(group, params[group] or {})
 
     @staticmethod
     def validate_instance(group, instance):
-        if instance.get('id') is not None and not RESOURCE_ID.match(instance['id']):
-            raise DcsError('%s.id %s must be an instance ID: up to 64 letters, digits, - or _' % (group, shown(instance['id'])))
+        if instance.get('id') is not None and not service.RESOURCE_ID.match(instance['id']):
+            raise DcsError('%s.id %s must be an instance ID: up to 64 letters, digits, - or _'
+                           % (group, quoted(instance['id'])))
         if instance.get('port') is not None and not 0 < instance['port'] < 65536:
             raise DcsError('%s.port must be between 1 and 65535, got %s' % (group, instance['port']))
-        if instance.get('db') is not None and not ASCII_DIGITS.match(instance['db']):
-            raise DcsError('%s.db %s must be a database number (digits only)' % (group, shown(instance['db'])))
+        if instance.get('db') is not None and not service.ASCII_DIGITS.match(instance['db']):
+            raise DcsError('%s.db %s must be a database number (digits only)' % (group, quoted(instance['db'])))
 
-    # -- the request -----------------------------------------------------------------------------
+    # -- the request and the run -----------------------------------------------------------------
 
     def request_body(self):
         """The create request body, from the options the user set (ports and db as the API wants: strings)."""
         params = self.params
-        body = compact(dict((key, params[key]) for key in (
+        body = without_unset(dict((key, params[key]) for key in (
             'task_name', 'description', 'migration_type', 'migration_method', 'backup_files', 'network_type',
             'source_instance', 'target_instance')))
         for group in ('source_instance', 'target_instance'):
@@ -704,187 +591,14 @@ class MigrationTaskModule(DcsModule):
                 body[group]['port'] = str(body[group]['port'])
         return body
 
-    # -- run -------------------------------------------------------------------------------------
-
     def run_module(self):
-        self.tasks = MigrationTasks(self.api)
-        if self.params['state'] == 'absent':
-            return self.ensure_absent()
-        if self.params['state'] == 'stopped':
-            return self.ensure_stopped()
-        return self.ensure_present()
-
-    def ensure_present(self):
-        name = self.params['task_name']
-        found = self.tasks.find(name=name)
-        if len(found) > 1:
-            raise DcsError("%d migration tasks are named '%s' (%s): remove the extra ones with state=absent and task_id"
-                           % (len(found), name, ', '.join(task['task_id'] for task in found)))
-        if not found:
-            return self.create()
-        listed = found[0]
-        if listed.get('status') in FAILED or (listed.get('status') == 'RELEASED' and listed.get('error_message')):
-            if self.params['retry_failed']:
-                return self.create(replacing=listed)
-            raise DcsError("migration task '%s' (%s) already exists and ended %s: %s; set retry_failed=true to delete "
-                           "it and create it again" % (name, listed['task_id'], listed['status'],
-                                                       listed.get('error_message') or 'no error message'),
-                           task_id=listed['task_id'], migration_task=self.tasks.show(listed['task_id']),
-                           error_message=listed.get('error_message'))
-        return self.keep(listed)
-
-    def keep(self, listed):
-        """A task with this name exists: it must be the same request; wait for it if asked."""
-        task = self.tasks.show(listed['task_id'])
-        differences = differing_fields(self.request_body(), task)
-        if differences:
-            raise DcsError("migration task '%s' (%s) already exists with a different request: %s differ%s (passwords are "
-                           "not compared); choose another task_name, or remove the task first with state=absent"
-                           % (task.get('task_name'), listed['task_id'], ', '.join(differences),
-                              's' if len(differences) == 1 else ''),
-                           task_id=listed['task_id'], migration_task=task)
-        if self.params['wait'] and not self.check_mode:
-            task = self.wait_until_finished(listed['task_id'], task, changed=False)
-        return self.result(False, task['task_id'] or listed['task_id'], task, before=task, after=task)
-
-    def create(self, replacing=None):
-        body = self.request_body()
-        self.check_target_instance(body['target_instance']['id'])
-        before = replacing or {}
-        if self.check_mode:
-            return self.result(True, None, {}, before=before, after=scrub(body))
-        old_ids = [replacing['task_id']] if replacing else []
-        if old_ids:
-            self.tasks.delete(old_ids)
-        created = self.tasks.create(body, ignore_ids=old_ids)
-        task_id = created.get('id')
-        with already_changed(task_id=task_id):
-            if self.params['wait']:
-                task = self.wait_until_finished(task_id, None, changed=True)
-            else:
-                task = self.tasks.show(task_id)
-        return self.result(True, task_id, task, before=before, after=task)
-
-    def check_target_instance(self, instance_id):
-        try:
-            instance = self.tasks.show_instance(instance_id)
-        except DcsApiError as error:
-            if error.status_code == 404 or error.error_code == 'DCS.3022':
-                raise DcsError("target_instance.id '%s' does not exist: %s" % (instance_id, error.msg),
-                               **error.extra)
-            raise
-        if instance.get('status') != 'RUNNING':
-            raise DcsError("target instance '%s' (%s) is %s, not RUNNING: backups can only be imported into a running "
-                           "instance" % (instance.get('name') or instance_id, instance_id, instance.get('status')))
-
-    # -- waiting ---------------------------------------------------------------------------------
-
-    def wait_until_finished(self, task_id, task, changed):
-        name = self.params['task_name']
-        task = wait_for(
-            fetch=lambda: self.tasks.show(task_id),
-            is_final=lambda current: current.get('status') in FINAL,
-            timeout=self.params['wait_timeout'],
-            what="migration task '%s' (%s) to finish" % (name, task_id),
-            status_of=lambda current: (current or {}).get('status', 'unknown'),
-            result_of=lambda current: dict(changed=changed, task_id=task_id, migration_task=current or {}),
-            current=task,
-        )
-        status = task.get('status')
-        if status in SUCCEEDED:
-            return task
-        listed = self.tasks.find(name=name, task_id=task_id)
-        error_message = listed[0].get('error_message') if listed else None
-        if status == 'RELEASED' and not error_message:
-            return task
-        log_lines = self.tasks.last_log_lines(task_id) if status != 'DELETED' else []
-        raise DcsError("migration task '%s' (%s) ended %s: %s%s" % (
-            name, task_id, status, error_message or 'no error message',
-            ('; last log lines: ' + ' | '.join(log_lines)) if log_lines else ''),
-            changed=changed, task_id=task_id, migration_task=task, error_message=error_message, log_lines=log_lines)
-
-    # -- absent ----------------------------------------------------------------------------------
-
-    def ensure_absent(self):
-        name, task_id = self.params['task_name'], self.params['task_id']
-        found = self.tasks.find(name=name, task_id=task_id)
-        ids = [task['task_id'] for task in found]
-        single = found[0] if len(found) == 1 else {}
-        before = dict((task['task_id'], task) for task in found)
-        result = self.result(bool(found), single.get('task_id'), single, before=before, after={})
-        result['task_ids'] = ids
-        if not found or self.check_mode:
-            return result
-        self.tasks.delete(ids)
-        if self.params['wait']:
-            with already_changed(task_ids=ids):
-                wait_for(
-                    fetch=lambda: [task for task in self.tasks.find(name=name, task_id=task_id) if task['task_id'] in ids],
-                    is_final=lambda remaining: not remaining,
-                    timeout=self.params['wait_timeout'],
-                    what='migration tasks %s to disappear from the list' % ', '.join(ids),
-                    status_of=lambda remaining: ', '.join('%s %s' % (t['task_id'], t.get('status')) for t in remaining or []),
-                )
-        return result
-
-    # -- stopped ---------------------------------------------------------------------------------
-
-    def ensure_stopped(self):
-        task_id = self.task_to_stop()['task_id']
-        before = self.tasks.show(task_id)
-        if before.get('status') in RUNNING:
-            if self.check_mode:
-                return self.result(True, task_id, before, before=before, after=dict(before, status='TERMINATED'))
-            changed, task = self.stop(task_id)
-        else:
-            changed, task = False, before  # already stopping, stopped or finished
-        if self.params['wait'] and not self.check_mode and task.get('status') in RUNNING + STOPPING:
-            with already_changed(task_id=task_id) if changed else no_change():
-                task = self.wait_until_stopped(task_id, task, changed)
-        return self.result(changed, task_id, task, before=before, after=task)
-
-    def task_to_stop(self):
-        name, task_id = self.params['task_name'], self.params['task_id']
-        found = self.tasks.find(name=name, task_id=task_id)
-        which = ' and '.join(part for part in ("named '%s'" % name if name else '',
-                                               "with ID '%s'" % task_id if task_id else '') if part)
-        if not found:
-            raise DcsError('no migration task %s exists (the list call does not show one): nothing to stop' % which)
-        if len(found) > 1:
-            raise DcsError('%d migration tasks are %s (%s): set task_id to say which one to stop'
-                           % (len(found), which, ', '.join(task['task_id'] for task in found)))
-        return found[0]
-
-    def stop(self, task_id):
-        """(changed, task) after the stop call; a task that finished on its own meanwhile (DCS.4026) is no change."""
-        try:
-            return True, self.tasks.stop(task_id)
-        except DcsApiError as error:
-            if error.error_code != 'DCS.4026':
-                raise
-            task = self.tasks.show(task_id)
-            if task.get('status') in RUNNING:
-                raise
-            return False, task
-
-    def wait_until_stopped(self, task_id, task, changed):
-        return wait_for(
-            fetch=lambda: self.tasks.show(task_id),
-            is_final=lambda current: current.get('status') in FINAL,
-            timeout=self.params['wait_timeout'],
-            what="migration task %s to stop" % task_id,
-            status_of=lambda current: (current or {}).get('status', 'unknown'),
-            result_of=lambda current: dict(changed=changed, task_id=task_id, migration_task=current or {}),
-            current=task,
-        )
-
-    def result(self, changed, task_id, task, before, after):
-        result = dict(changed=changed, migration_task=task or {})
-        if task_id:
-            result['task_id'] = task_id
-        if self.diff_mode:
-            result['diff'] = dict(before=before, after=after)
-        return result
+        lifecycle = TaskLifecycle.for_module(self.kind, self)
+        state = self.params['state']
+        if state == 'absent':
+            return lifecycle.ensure_absent(self.params['task_name'], self.params['task_id'])
+        if state == 'stopped':
+            return lifecycle.ensure_stopped(self.params['task_name'], self.params['task_id'])
+        return lifecycle.ensure_present(self.request_body(), replace_failed=self.params['retry_failed'])
 
 
 def main():

@@ -374,23 +374,9 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
-from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import (
-    MigrationTasks,
-    is_task_not_found,
-)
+from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskGone, TaskKind, TaskLifecycle
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.module import DcsModule
-
-
-class TaskGone(Exception):
-    """The task disappeared between the list call and a call about it."""
-
-
-def merged(listed, shown):
-    """The list entry with the show call's values on top (None never hides a listed value)."""
-    task = dict(listed)
-    task.update((key, value) for key, value in shown.items() if value is not None)
-    return task
 
 
 class MigrationTaskInfoModule(DcsModule):
@@ -411,10 +397,10 @@ class MigrationTaskInfoModule(DcsModule):
                 raise DcsError('%s must not be empty' % name)
 
     def run_module(self):
-        self.tasks = MigrationTasks(self.api)
-        found = self.tasks.find(name=self.params['task_name'], task_id=self.params['task_id'])
+        # Any kind of the migration-task family: this module only reads, so the family's statuses and codes do.
+        self.lifecycle = TaskLifecycle.for_module(TaskKind(), self)
         result = []
-        for listed in found:
+        for listed in self.lifecycle.find(name=self.params['task_name'], task_id=self.params['task_id']):
             try:
                 result.append(self.describe(listed))
             except TaskGone:
@@ -422,29 +408,15 @@ class MigrationTaskInfoModule(DcsModule):
         return dict(changed=False, migration_tasks=result)
 
     def describe(self, listed):
-        task_id = listed['task_id']
-        task = dict(listed)
-        if self.params['task_id']:
-            shown = self.about(self.tasks.show, task_id)
-            if shown.get('status') == 'DELETED':
-                raise TaskGone()
-            task = merged(listed, shown)
+        """The listed task, with its details, statistics and logs as asked; TaskGone if it left meanwhile."""
+        ask, task_id = self.lifecycle.ask_about_listed, listed['task_id']
+        task = self.lifecycle.detail(listed) if self.params['task_id'] else dict(listed)
         if self.params['include_stats']:
-            task['stats'] = self.about(self.tasks.stats, task_id)
+            task['stats'] = ask(self.lifecycle.calls.stats, task_id)
         if self.params['include_logs']:
-            task['log_count'], task['logs'] = self.about(self.tasks.log_tail, task_id, self.params['log_limit'],
-                                                         self.params['log_level'])
+            task['log_count'], task['logs'] = ask(self.lifecycle.calls.log_tail, task_id, self.params['log_limit'],
+                                                  self.params['log_level'])
         return task
-
-    @staticmethod
-    def about(call, task_id, *args):
-        """A call about one listed task; DCS.4133 means it was deleted meanwhile (the list is the truth)."""
-        try:
-            return call(task_id, *args)
-        except DcsApiError as error:
-            if is_task_not_found(error):
-                raise TaskGone()
-            raise
 
 
 def main():

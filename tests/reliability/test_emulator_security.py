@@ -197,7 +197,11 @@ def test_every_dcs_path_needs_a_valid_signature(served):
             answer = send(emu, method, path, headers, sent_body, query)
             assert answer.status_code == 401, (label, method, path, answer.status_code, answer.text)
             error = answer.json()
-            assert error["error_code"].startswith("DCS.100") or error["error_code"].startswith("APIGW"), error
+            # The API gateway's body: its code and request ID, never a secret.
+            assert sorted(error) == ["error_code", "error_msg", "request_id"], error
+            assert error["error_code"] == "APIGW.0301" and error["request_id"] == answer.headers["X-Request-Id"], error
+            assert error["error_msg"].startswith("Incorrect IAM authentication information: "), error
+            assert emu.secret_key not in answer.text, (label, method, path)
 
 
 def test_admin_api_is_off_unless_enabled(served):

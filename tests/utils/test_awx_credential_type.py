@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import certifi
 import jinja2
 import jinja2.meta
 import pytest
@@ -98,7 +99,8 @@ def test_secret_inputs_are_the_no_log_options(credential_type, options):
 def test_required_inputs_are_what_the_modules_refuse_to_run_without(credential_type, options):
     inputs, fields, _feeds = credential_type
     full = dict((name, 'value') for name in fields)
-    full.update(endpoint='http://127.0.0.1:1', api_timeout=5, retries=0)
+    full.update(endpoint='http://127.0.0.1:1', iam_endpoint='http://127.0.0.1:2', validate_certs=True,
+                ca_bundle=certifi.where(), api_timeout=5, retries=0)
     assert options.check_connection_options(full) is None
     for name in fields:
         params = dict(full, **{name: ''})

@@ -142,7 +142,7 @@ class ImporterPlugin:
         except ImportFailed as exc:
             raise TaskFailed(str(exc)) from None
         except ImportStopped:
-            return  # the runner records TERMINATED (or keeps the task for the next start on shutdown)
+            return  # the task ends stopped (or stays working for the next start on shutdown)
 
     def _fetcher(self, bucket: str, name: str, ctx):
         def fetch(_dest):

@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 from huaweicloudsdkcore.exceptions import exceptions as sdk_errors
 
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, handle_api_errors
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, api_errors
 from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import MAX_DELAY, Retrier, backoff_delay
 
 
@@ -76,14 +76,11 @@ def test_other_exceptions_are_not_swallowed():
         Retrier(3).call('do it', Failing(KeyError('bug')))
 
 
-def test_handle_api_errors_translates_sdk_failures():
-    @handle_api_errors('show instance i-1')
-    def show():
-        raise service_error(404, 'DCS.3022')
-
+def test_api_errors_translates_sdk_failures():
     with pytest.raises(DcsApiError) as raised:
-        show()
+        with api_errors('show instance i-1'):
+            raise service_error(404, 'DCS.3022')
 
     assert raised.value.msg == 'Failed to show instance i-1: DCS.3022 failed (HTTP 404, request_id r-1)'
-    assert raised.value.result() == {'msg': raised.value.msg, 'status_code': 404, 'error_code': 'DCS.3022',
-                                     'error_msg': 'failed', 'request_id': 'r-1'}
+    assert raised.value.extra == {'status_code': 404, 'error_code': 'DCS.3022', 'error_msg': 'failed',
+                                  'request_id': 'r-1'}

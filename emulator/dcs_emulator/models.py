@@ -1,0 +1,385 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Migration tasks: their statuses and transitions, the backend the routes call, and the API's shapes of them.
+
+The split follows moto (``models.py`` + ``responses.py``): routes parse a request, call ``TaskBackend`` and
+serialise with the public functions at the end of this module (``task_detail``, ``task_list_item``, ...), which
+a test kit may also call to build canned API answers. The runner asks a task to move (``finish``); nothing
+outside this module writes a task status or names one.
+
+Backup import lifecycle: create -> ``MIGRATING`` -> ``SUCCESS`` | ``FAILED`` (``error_message`` + an ERROR log
+entry); stop -> ``TERMINATING`` -> ``TERMINATED``; delete -> ``DELETED`` (kept for show, dropped from the list).
+A task still working when the emulator stopped is run again on start-up (``tasks.on_restart: resume``) or
+fails with the reason (``tasks.on_restart: fail``); a stopping task ends stopped on start-up.
+
+Another kind of task is one more ``MigrationTask`` subclass (its statuses, ``TRANSITIONS``, ``WORKING`` and
+``STOPPING``, a ``new()`` building its row) registered in ``KINDS``, plus a backend method creating it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+import uuid
+from typing import NamedTuple, Optional
+
+from dcs_emulator import errors
+from dcs_emulator.timeutil import iso
+
+MIGRATING = "MIGRATING"
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+TERMINATING = "TERMINATING"
+TERMINATED = "TERMINATED"
+DELETED = "DELETED"
+
+LOG_LEVELS = ("INFO", "WARN", "ERROR", "DEBUG")
+STATS_FIELDS = ("full_migration_progress", "offset", "source_dbsize", "target_dbsize", "target_input_kbps", "target_ops")
+
+
+class Transition(NamedTuple):
+    """An allowed move: from any of ``sources`` to ``target``."""
+
+    sources: tuple
+    target: str
+
+
+class InvalidTransition(Exception):
+    """The task is not in a status the event may leave; the backend answers it with the service's error."""
+
+    def __init__(self, task: "MigrationTask", event: str):
+        super().__init__("%s cannot %s a task in status %s" % (task.KIND, event, task.status))
+        self.task = task
+        self.event = event
+
+
+class MigrationTask:
+    """One stored migration task (``row`` is its storage row). Each kind of task is a subclass declaring:
+
+    ``KIND``         the value of the row's ``kind`` column;
+    ``TRANSITIONS``  event -> Transition; the events ``succeed``, ``fail``, ``stopped``, ``stop`` and ``delete``
+                     are the ones the runner and the backend use;
+    ``WORKING``      statuses in which the runner runs the kind's work (and resumes it after a restart);
+    ``STOPPING``     statuses that end (event ``stopped``) once the work has returned;
+    ``STOP_DONE``    statuses in which a stop request is answered as accepted without moving the task.
+    """
+
+    KIND = ""
+    TRANSITIONS: dict = {}
+    WORKING: tuple = ()
+    STOPPING: tuple = ()
+    STOP_DONE: tuple = ()
+
+    def __init__(self, row: dict, storage=None):
+        self.row = row
+        self._storage = storage
+
+    @property
+    def id(self) -> str:  # pylint: disable=invalid-name  # the API's own name
+        return self.row["id"]
+
+    @property
+    def status(self) -> str:
+        return self.row["status"]
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.row["deleted"])
+
+    def belongs_to(self, project_id: str) -> bool:
+        return self.row["project_id"] == project_id
+
+    def is_running(self) -> bool:
+        """What the stats call reports as ``is_migrating``."""
+        return self.status in self.WORKING + self.STOPPING
+
+    def needs_work(self) -> bool:
+        return not self.deleted and self.status in self.WORKING
+
+    def start_failure(self) -> str:
+        """Why the work must not even start (the task then fails with this message), or an empty string."""
+        return ""
+
+    def reload(self) -> None:
+        self.row = self._storage.get_task(self.id)
+
+    def log(self, level: str, message: str, now: Optional[float] = None) -> None:
+        self._storage.add_log(self.id, iso(time.time() if now is None else now), level, message)
+
+    def _move(self, event: str, now: float, **fields) -> bool:
+        """Apply ``event`` if the stored task is still in one of its sources (compare and set); True if it moved."""
+        sources, target = self.TRANSITIONS[event]
+        fields.update(status=target, updated_at=iso(now))
+        moved = self._storage.update_task(self.id, only_if_status=sources, **fields)
+        if moved:
+            self.row.update(fields)
+        return moved
+
+    # events ------------------------------------------------------------------------------------------------
+
+    def stop(self, now: float) -> bool:
+        """Ask a working task to stop: True if this call moved it; a task already stopping or stopped stays as it
+        is; any other status raises InvalidTransition."""
+        if self._move("stop", now):
+            return True
+        self.reload()
+        if self.status not in self.STOP_DONE:
+            raise InvalidTransition(self, "stop")
+        return False
+
+    def delete(self, now: float) -> None:
+        self._move("delete", now, deleted=1)
+
+    def finish(self, failure: str, progress: dict, now: float) -> None:
+        """The work has returned (``failure`` is empty when it succeeded): move to the final status it leads to.
+
+        A stop that arrived meanwhile wins; a deleted task only keeps its last progress.
+        """
+        stats = dict(self.row["stats"], **progress)
+        if self.deleted:
+            self._storage.update_task(self.id, finished_ts=now, stats=stats)
+            return
+        while self.row is not None and self.status in self.WORKING + self.STOPPING:
+            event = "stopped" if self.status in self.STOPPING else self._outcome_event(failure)
+            final_stats = dict(stats, full_migration_progress="100.00") if event == "succeed" else stats
+            message = failure if event == "fail" else ""
+            if self._move(event, now, error_message=message, finished_ts=now, stats=final_stats):
+                if message:
+                    self.log("ERROR", message, now)
+                else:
+                    self.log("INFO", "Task finished: %s." % self.status, now)
+                return
+            self.reload()
+
+    def _outcome_event(self, failure: str) -> str:
+        """The event that ends a task whose work returned, ``failure`` empty when it succeeded."""
+        return "fail" if failure else "succeed"
+
+
+class BackupImportTask(MigrationTask):
+    """A backup import (``POST /v2/{project_id}/migration-task``): the work imports the backup files."""
+
+    KIND = "backup_import"
+    TRANSITIONS = {
+        "succeed": Transition((MIGRATING,), SUCCESS),
+        "fail": Transition((MIGRATING,), FAILED),
+        "stop": Transition((MIGRATING,), TERMINATING),
+        "stopped": Transition((TERMINATING,), TERMINATED),
+        "delete": Transition((MIGRATING, SUCCESS, FAILED, TERMINATING, TERMINATED), DELETED),
+    }
+    WORKING = (MIGRATING,)
+    STOPPING = (TERMINATING,)
+    STOP_DONE = (TERMINATING, TERMINATED)
+
+    def start_failure(self) -> str:
+        # A wrong password shows when the work connects to the instance: the task is created, then fails.
+        if not self.row["password_ok"]:
+            return "Failed to authenticate to the target instance: invalid password."
+        return ""
+
+    @classmethod
+    def new(cls, project_id: str, request: dict, password_ok: bool, now: float, task_id: Optional[str] = None,
+            storage=None):
+        """A task not stored yet, from a validated create body (``request``, passwords removed)."""
+        files = request["backup_files"]
+        return cls({
+            "id": task_id or uuid.uuid4().hex, "kind": cls.KIND, "project_id": project_id,
+            "name": request["task_name"], "description": request["description"], "status": MIGRATING,
+            "migration_type": request["migration_type"], "migration_method": request["migration_method"],
+            "target_instance_id": request["target_instance"]["id"],
+            "data_source": files.get("bucket_name") or files.get("backup_id", ""), "request": request,
+            "password_ok": password_ok, "error_message": "", "created_at": iso(now), "updated_at": iso(now),
+            "created_ts": now, "deleted": False, "stats": {},
+        }, storage)
+
+
+KINDS = {kind.KIND: kind for kind in (BackupImportTask,)}
+
+
+def task_from_row(row: Optional[dict], storage=None) -> Optional[MigrationTask]:
+    return KINDS[row["kind"]](row, storage) if row is not None else None
+
+
+def _statuses(attribute: str) -> list:
+    return sorted({status for kind in KINDS.values() for status in getattr(kind, attribute)})
+
+
+def load_task(storage, task_id: str) -> Optional[MigrationTask]:
+    return task_from_row(storage.get_task(task_id), storage)
+
+
+def stopping_tasks(storage) -> list:
+    return [task_from_row(row, storage) for row in storage.tasks_in_status(_statuses("STOPPING"))]
+
+
+def working_tasks(storage) -> list:
+    return [task_from_row(row, storage) for row in storage.tasks_in_status(_statuses("WORKING"))]
+
+
+# the backend -----------------------------------------------------------------------------------------------
+
+
+class TaskBackend:
+    """The migration-task operations of the API, one method each (moto's backend).
+
+    ``runner`` runs the tasks' work: ``submit(task_id)`` and ``request_stop(task_id)``.
+    """
+
+    def __init__(self, storage, instances, runner):
+        self.storage = storage
+        self.instances = instances
+        self.runner = runner
+
+    def get(self, project_id: str, task_id: str, allow_deleted: bool = True) -> MigrationTask:
+        """The project's task, else DCS.4133. A deleted task still answers show, as the service may."""
+        task = load_task(self.storage, task_id)
+        if task is None or not task.belongs_to(project_id) or (task.deleted and not allow_deleted):
+            raise errors.task_not_found(task_id)
+        return task
+
+    def target_of(self, task: MigrationTask) -> Optional[dict]:
+        """The task's target instance as the instance calls show it (status resolved), or None."""
+        return self.instances.get(task.row["target_instance_id"])
+
+    def create_backup_import(self, project_id: str, request: dict, password) -> MigrationTask:
+        password_ok = self._check_target(project_id, request, password)
+        task = BackupImportTask.new(project_id, request, password_ok, time.time(), storage=self.storage)
+        self.storage.insert_task(task.row)
+        task.log("INFO", "Backup import task %s created." % task.row["name"])
+        self.runner.submit(task.id)
+        return task
+
+    def _check_target(self, project_id: str, request: dict, password) -> bool:
+        """Instance checks of create; returns whether the given password opens the instance."""
+        instance_id = request["target_instance"]["id"]
+        instance = self.instances.get(instance_id, project_id)
+        if instance is None:
+            raise errors.instance_not_found(instance_id)
+        if instance["status"] != "RUNNING":
+            raise errors.instance_not_running(instance_id, instance["status"])
+        files = request["backup_files"]
+        if files["file_source"] == "backup_record" and self.instances.find_backup(project_id, files["backup_id"]) is None:
+            raise errors.invalid_field("backup_files.backup_id")
+        expected = instance.get("password")
+        if not expected:
+            return True
+        return isinstance(password, str) and hmac.compare_digest(password.encode("utf-8"), expected.encode("utf-8"))
+
+    def list(self, project_id: str, name: Optional[str], offset: int, limit: int) -> tuple:
+        """(count, tasks) of the live tasks, newest first; ``name`` matches as a substring."""
+        count, rows = self.storage.list_tasks(project_id, name, offset, limit)
+        return count, [task_from_row(row, self.storage) for row in rows]
+
+    def delete(self, project_id: str, task_ids: list) -> list:
+        """All or nothing: an unknown or deleted ID fails the whole call (DCS.4133)."""
+        tasks = [self.get(project_id, task_id, allow_deleted=False) for task_id in task_ids]
+        now = time.time()
+        for task in tasks:
+            task.delete(now)
+            self.runner.request_stop(task.id)
+        return task_ids
+
+    def stop(self, project_id: str, task_id: str) -> MigrationTask:
+        task = self.get(project_id, task_id, allow_deleted=False)
+        try:
+            moved = task.stop(time.time())
+        except InvalidTransition:
+            sources = " or ".join(task.TRANSITIONS["stop"].sources)
+            raise errors.operation_not_allowed("The task %s is %s; only a %s task can be stopped."
+                                               % (task_id, task.status, sources)) from None
+        if moved:
+            self.runner.request_stop(task_id)
+            task.log("INFO", "Stop requested.")
+            task.reload()
+        return task
+
+    def batch_stop(self, project_id: str, task_ids: list) -> list:
+        """(task ID, the ApiError or None) per ID: a failed stop does not stop the others."""
+        results = []
+        for task_id in task_ids:
+            try:
+                self.stop(project_id, task_id)
+                results.append((task_id, None))
+            except errors.ApiError as exc:
+                results.append((task_id, exc))
+        return results
+
+    def stats(self, project_id: str, task_id: str) -> tuple:
+        """(task, its progress): live while the work runs, the stored one afterwards."""
+        task = self.get(project_id, task_id)
+        return task, self.runner.stats(task.row)
+
+    def logs(self, project_id: str, task_id: str, level: Optional[str], offset: int, limit: int) -> tuple:
+        """(count, entries) of the task's log, oldest first."""
+        self.get(project_id, task_id)
+        return self.storage.list_logs(task_id, level, offset, limit)
+
+
+# the API's shapes ------------------------------------------------------------------------------------------
+
+
+def _target_view(task: MigrationTask, instance: Optional[dict]) -> dict:
+    target = dict(task.row["request"]["target_instance"])
+    if instance is not None:
+        target.setdefault("name", instance["name"])
+        target["ip"] = str(instance["ip"])
+        target["port"] = str(instance["port"])
+        target["addrs"] = "%s:%s" % (instance["ip"], instance["port"])
+    return target
+
+
+def task_detail(task: MigrationTask, instance: Optional[dict] = None) -> dict:
+    """The show and stop answer (ShowMigrationTaskResponse). ``instance``: the target as show-instance sees it
+    (``name``, ``ip``, ``port``), or None. No password, ever."""
+    row = task.row
+    return {
+        "task_id": row["id"], "task_name": row["name"], "description": row["description"],
+        "status": row["status"], "migration_type": row["migration_type"],
+        "migration_method": row["migration_method"], "ecs_tenant_private_ip": "",
+        "backup_files": row["request"].get("backup_files"), "network_type": "", "source_instance": {},
+        "target_instance": _target_view(task, instance), "created_at": row["created_at"],
+        "updated_at": row["updated_at"], "released_at": "", "version": "", "resume_mode": "auto",
+        "supported_features": [], "tenant_vpc_id": "", "tenant_subnet_id": "", "tenant_security_group_id": "",
+        "bandwidth_limit_mb": "", "task_status": row["status"], "error_message": row["error_message"],
+    }
+
+
+def task_list_item(task: MigrationTask, instance: Optional[dict] = None) -> dict:
+    """One element of the list answer (MigrationTaskList); ``instance`` as for ``task_detail`` plus its ``status``."""
+    row = task.row
+    target = _target_view(task, instance)
+    return {
+        "task_id": row["id"], "task_name": row["name"], "status": row["status"],
+        "migration_type": row["migration_type"], "migration_method": row["migration_method"],
+        "ecs_tenant_private_ip": "", "data_source": row["data_source"], "source_instance_name": "",
+        "source_instance_id": "", "target_instance_addrs": target.get("addrs", ""),
+        "target_instance_name": target.get("name", ""), "target_instance_id": row["target_instance_id"],
+        "created_at": row["created_at"], "description": row["description"], "source_instance_status": "",
+        "target_instance_status": instance["status"] if instance else "", "error_message": row["error_message"],
+        "released_at": "", "version": "", "resume_mode": "auto", "supported_features": [],
+    }
+
+
+def create_answer(task: MigrationTask) -> dict:
+    """The create answer (CreateMigrationTaskResponse)."""
+    return {"id": task.id, "name": task.row["name"], "status": task.status, "error": ""}
+
+
+def batch_stop_result(task_id: str, error: Optional[errors.ApiError] = None) -> dict:
+    """One element of the batch-stop answer."""
+    if error is None:
+        return {"result": "success", "task_id": task_id, "error_msg": "", "error_code": ""}
+    return {"result": "failed", "task_id": task_id, "error_msg": error.message, "error_code": error.code}
+
+
+def task_stats(task: MigrationTask, stats: dict) -> dict:
+    """The stats answer (ShowMigrationTaskStatsResponse): every value a string, as the SDK model declares."""
+    result = {name: str(stats.get(name, "0")) for name in STATS_FIELDS}
+    result["is_migrating"] = task.is_running()
+    return result
+
+
+def log_entry(entry: dict) -> dict:
+    """One element of the logs answer (MigrationLog)."""
+    return {key: entry[key] for key in ("created_at", "log_level", "message", "log_code", "keyword")}

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the DCS service defines, written down once (internal: no compatibility promise).
+
+Task statuses and what they mean, the error codes the collection acts on, the service's
+naming rules (tasks, IDs, OBS buckets and objects), the API's value formats and how a value
+the API shows is normalised before it is compared with an option. Modules and task kinds
+read these names; none of them repeats a status, a code or a rule.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+# -- task statuses (the documented set; both spellings of the incremental one) -------------------
+
+SUCCEEDED = ('SUCCESS', 'MIGRATION_SUCCESS')
+FAILED = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
+# RELEASED: the helper VM of a task that ended was released; DELETED: the task is gone.
+RELEASED = 'RELEASED'
+GONE = 'DELETED'
+FINAL = SUCCEEDED + FAILED + (RELEASED, GONE)
+# A task that is still working and can be stopped.
+RUNNING = ('MIGRATING', 'RUNNING', 'CREATING', 'FULLMIGRATING', 'INCRMIGEATING', 'INCRMIGRATING')
+STOPPING = ('TERMINATING',)
+STOPPED = 'TERMINATED'
+# A target instance accepts imports only in this status.
+INSTANCE_READY = 'RUNNING'
+
+
+def ended_in_failure(status, error_message):
+    """True if a task with this status and list error_message ended in a failure.
+
+    RELEASED only says the helper VM is gone: the task failed if the list shows an error message.
+    """
+    if status == RELEASED:
+        return bool(error_message)
+    return status in FAILED
+
+
+# -- error codes -------------------------------------------------------------------------------
+
+# A task the service no longer knows answers 400 with this code (not 404).
+TASK_NOT_FOUND = 'DCS.4133'
+INSTANCE_NOT_FOUND = 'DCS.3022'
+# Stop refused: the task is no longer in a state that can be stopped (it finished meanwhile).
+OPERATION_NOT_ALLOWED = 'DCS.4026'
+
+
+def has_error_code(error, codes):
+    """True if the DcsApiError carries one of these error codes."""
+    return getattr(error, 'error_code', None) in codes
+
+
+def is_instance_missing(error):
+    """True if a DcsApiError of the show-instance call says the instance does not exist."""
+    return error.status_code == 404 or has_error_code(error, (INSTANCE_NOT_FOUND,))
+
+
+# -- the user's values in messages ------------------------------------------------------------
+
+def quoted_for_message(value, limit=64):
+    """A user's value inside a message: quoted, control characters escaped, long ones cut."""
+    text = ''.join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+    return "'%s'" % (text if len(text) <= limit else text[:limit] + '...(%d characters)' % len(text))
+
+
+# -- naming rules and limits (checked before any call: a bad value never reaches the API) --------
+# ASCII only: str.isdigit() and \d also accept other scripts' digits.
+
+TASK_NAME = re.compile(r'^[A-Za-z][A-Za-z0-9_-]{3,63}$')
+TASK_NAME_RULE = '4 to 64 characters: a letter, then letters, digits, - or _'
+RESOURCE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+BUCKET_NAME = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
+BUCKET_NAME_RULE = '3 to 63 lower-case letters, digits, . or -, starting and ending with a letter or digit'
+ASCII_DIGITS = re.compile(r'^[0-9]+$')
+BACKUP_SUFFIXES = ('.rdb', '.aof', '.zip', '.tar.gz')
+MAX_DESCRIPTION = 1024
+MAX_OBJECT_NAME = 1024
+
+
+def object_name_problem(name):
+    """Why an OBS object name is unsafe to send, or None. Folders ('a/b.rdb') are fine; escapes are not."""
+    if len(name.encode('utf-8')) > MAX_OBJECT_NAME:
+        return 'must be at most %d bytes' % MAX_OBJECT_NAME
+    if not all(c.isprintable() for c in name):
+        return 'must not contain control characters'
+    if name.startswith('/') or '\\' in name:
+        return 'must be a path inside the bucket (no leading / and no backslash)'
+    if any(part in ('', '.', '..') for part in name.split('/')):
+        return "must not contain empty, '.' or '..' path segments"
+    return None
+
+
+# -- value formats and normalisation -----------------------------------------------------------
+
+# A file's update_at as the create call takes it.
+UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
+UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$')
+# Any timestamp the API shows (it answers in several formats: 'T' or ' ', with or without zone).
+TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
+
+
+def update_at_problem(value):
+    """Why value is not a file time the create call takes ('<value> must be ...'), or None."""
+    try:
+        datetime.datetime.strptime(value, UPDATE_AT_FORMAT)
+    except ValueError:
+        return "'%s' must be YYYY-MM-DD HH:MM:SS" % value
+    if not UPDATE_AT.match(value):
+        return '%s must be YYYY-MM-DD HH:MM:SS in ASCII digits' % quoted_for_message(value)
+    return None
+
+
+def normalized(value):
+    """The API sends ports and sizes as strings and timestamps in several formats."""
+    if isinstance(value, bool):
+        return value
+    text = str(value)
+    if TIMESTAMP.match(text):
+        return text.replace('T', ' ')[:19]
+    return text
+
+
+def same_value(wanted, shown):
+    """Compare an option with what the API shows; a field the API does not show (null) cannot differ."""
+    return shown is None or normalized(wanted) == normalized(shown)
