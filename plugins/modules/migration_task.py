@@ -252,6 +252,7 @@ EXAMPLES = r'''
         - file_name: sessions-fixed.rdb
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+      password: "{{ redis_password }}"
 
 - name: Stop an import that runs too long, and wait until it is TERMINATED
   hwcloud.dcs.migration_task:
@@ -263,8 +264,8 @@ EXAMPLES = r'''
 - name: Against a local emulator, credentials set once for the whole play
   module_defaults:
     group/hwcloud.dcs.dcs:
-      endpoint: http://127.0.0.1:8080
-      region: local-1
+      endpoint: http://127.0.0.1:8443
+      region: cn-north-4
       access_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_AK') }}"
       secret_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_SK') }}"
   block:
