@@ -29,6 +29,22 @@ class MigratePath:
         self.reporter = job.reporter
         self.target_rdb = target_rdb
         self.copied = 0
+        self.finished = []  # labels of the files copied in full
+        self.dbs_done = []  # databases of the current file copied in full
+        self.db_in_progress = None  # (db, keys copied, keys in it) of the current file
+        self.batch = 0  # keys of the MIGRATE under way
+
+    def left_behind(self) -> str:
+        """What a failed or stopped import has put into the target so far, for its one-line message."""
+        parts = []
+        if self.finished:
+            parts.append("every key of %s" % ", ".join(self.finished))
+        if self.dbs_done:
+            parts.append("every key of %s" % ", ".join("db%d" % db for db in self.dbs_done))
+        if self.db_in_progress and self.db_in_progress[1]:
+            db, copied, total = self.db_in_progress
+            parts.append("%d of the %d keys of db%d" % (copied, total, db))
+        return "; ".join(parts) or "none yet"
 
     def run(self) -> None:
         for index, unit in enumerate(self.job.units):
@@ -39,6 +55,8 @@ class MigratePath:
             finally:
                 staging.stop()
             self.job.done_units += 1
+            self.finished.append(unit.label)
+            self.dbs_done, self.db_in_progress = [], None
 
     def _staging_binary(self, unit: formats.Unit) -> ServerBinary:
         """A server that can read the file and writes RESTORE payloads the target accepts (DUMP carries a version)."""
@@ -66,11 +84,15 @@ class MigratePath:
             before = self.copied
             for db, count in sorted(counts.items()):
                 if count:
+                    self.db_in_progress = (db, 0, count)
                     self._copy_db(staging, db, before, total)
+                    self.dbs_done.append(db)
+                    self.db_in_progress = None
             self._copy_functions(source)
         except redis.RedisError as exc:
             raise ImportFailed("Copying %s into the target failed after %d keys: %s. Keys already copied stay in the target "
-                               "(each one whole); no other key was changed." % (unit.label, self.copied, exc)) from None
+                               "(each one whole): %s%s; no other key was changed."
+                               % (unit.label, self.copied, exc, self.left_behind(), self._in_flight())) from None
         finally:
             source.close()
         seconds = time.monotonic() - started
@@ -86,12 +108,16 @@ class MigratePath:
             cursor = 0
             while True:
                 if self.reporter.should_stop():
-                    raise ImportStopped("The task was stopped after %d keys were copied; those keys stay in the target (each one whole)." % self.copied)
+                    raise ImportStopped("The task was stopped after %d keys were copied; those keys stay in the target "
+                                        "(each one whole): %s." % (self.copied, self.left_behind()))
                 cursor, keys = source.scan(cursor, count=MIGRATE_BATCH)
                 if keys:
+                    self.batch = len(keys)
                     source.execute_command("MIGRATE", self.target.host, self.target.port, "", db, MIGRATE_TIMEOUT_MS,
                                            "COPY", "REPLACE", *auth, "KEYS", *keys)
+                    self.batch = 0
                     self.copied += len(keys)
+                    self.db_in_progress = (db, self.db_in_progress[1] + len(keys), self.db_in_progress[2])
                     now = time.monotonic()
                     if now - last[0] >= 0.25 or last[1] == 0:  # the first batch is reported at once
                         done = 0.5 + 0.5 * (self.copied - unit_start) / max(1, unit_total)
@@ -102,6 +128,12 @@ class MigratePath:
                     return
         finally:
             source.close()
+
+    def _in_flight(self) -> str:
+        """A MIGRATE that failed half-way may have restored some keys of its batch (each one whole) before it stopped."""
+        if not self.batch:
+            return ""
+        return ", and up to %d more keys of db%d from the batch being copied when it failed" % (self.batch, self.db_in_progress[0])
 
     def _target_keys(self):
         client = self.target.client(socket_timeout=5)
