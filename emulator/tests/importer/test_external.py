@@ -41,7 +41,7 @@ def test_stop_names_the_databases_already_copied_and_the_target_holds_exactly_th
     assert sorted(copied[0]) == sorted(expected[0]) and sorted(copied[3]) == sorted(expected[3])
 
 
-def test_failure_names_the_keys_copied_and_the_batch_in_flight(source, tmp_path, binary):
+def test_failure_names_the_keys_the_target_confirmed(source, tmp_path, binary):
     populate(source)
     source.client.execute_command("DEBUG", "POPULATE", 5000, "bulk", 16)
     path = source.save_rdb(tmp_path / "dump.rdb")
@@ -60,11 +60,67 @@ def test_failure_names_the_keys_copied_and_the_batch_in_flight(source, tmp_path,
     finally:
         server.stop(save=False)
     message = str(info.value)
-    match = re.search(r"failed after (\d+) keys: .*Keys already copied stay in the target \(each one whole\): (\d+) of the "
-                      r"(\d+) keys of db0, and up to (\d+) more keys of db0 from the batch being copied when it failed; no "
-                      r"other key was changed\.$", message)
+    # Keys the target had not confirmed when it died are named apart: they may have arrived or not.
+    match = re.search(r"failed after (\d+) keys: .*Keys already copied stay in the target \(each one whole\): "
+                      r"(?:(\d+) of the (\d+) keys of db0|none yet)(?:, and up to (\d+) more keys of db0 that were sent but "
+                      r"not confirmed)?; no other key was changed\.$", message)
     assert match, message
-    assert match.group(1) == match.group(2) and int(match.group(3)) == db0_keys
-    copied, in_flight = int(match.group(2)), int(match.group(4))
-    assert copied > 0 and in_flight > 0 and copied + in_flight <= db0_keys
+    copied, in_flight = int(match.group(2) or 0), int(match.group(4) or 0)
+    assert int(match.group(1)) == copied and (match.group(3) is None or int(match.group(3)) == db0_keys)
+    assert 0 < copied + in_flight <= db0_keys
     assert "\n" not in message
+
+
+def test_a_key_the_target_refuses_ends_the_copy_with_its_answer_and_an_exact_count(source, external, tmp_path):
+    """Out of memory half-way: the message quotes the target, and the keys it names are exactly those that arrived."""
+    source.client.execute_command("DEBUG", "POPULATE", 20000, "bulk", 200)
+    path = source.save_rdb(tmp_path / "dump.rdb")
+    client = external.client()
+    client.set("target:only", "mine")
+    used = int(client.info("memory")["used_memory"])
+    client.config_set("maxmemory-policy", "noeviction")
+    client.config_set("maxmemory", used + 1_000_000)  # room for a few thousand keys of the backup, not 20000
+    target = ExternalServer(external.host, external.port, password=PASSWORD)
+    with pytest.raises(ImportFailed) as info:
+        import_backup(target, [local_source(path)], tmp_path / "work")
+    message = str(info.value)
+    match = re.search(r"failed after (\d+) keys: the target answered: OOM command not allowed when used memory > 'maxmemory'\. "
+                      r"Keys already copied stay in the target \(each one whole\): \1 of the 20000 keys of db0"
+                      r"(?:, and up to (\d+) more keys of db0 that were sent but not confirmed)?; no other key was changed\.$",
+                      message)
+    assert match, message
+    copied, unconfirmed = int(match.group(1)), int(match.group(2) or 0)
+    assert 0 < copied < 20000
+    client.config_set("maxmemory", 0)
+    assert client.get("target:only") == b"mine"
+    assert copied + 1 <= client.dbsize() <= copied + 1 + unconfirmed
+
+
+def test_merge_through_the_relay_overwrites_common_keys_and_keeps_the_rest(source, external, tmp_path):
+    db0 = source.db(0)
+    db0.set("common:str", "from-backup")
+    db0.rpush("common:type", "now", "a", "list")
+    db0.set("common:ttl", "backup-has-no-ttl")
+    db0.set("common:newttl", "backup-ttl", ex=600)
+    source.db(2).set("db2:key", "backup")
+    source.db(2).execute_command("DEBUG", "POPULATE", 3000, "bulk", 32)  # several batches in db2
+    path = source.save_rdb(tmp_path / "dump.rdb")
+    target = external.client()
+    target.set("common:str", "from-target")
+    target.hset("common:type", "was", "a hash")
+    target.set("common:ttl", "target", ex=100)
+    target.set("common:newttl", "target")
+    target.set("target-only", "kept", ex=900)
+    external.client(db=2).set("db2:target-only", "kept")
+    external.client(db=5).set("db5:key", "kept")
+    summary = import_backup(ExternalServer(external.host, external.port, password=PASSWORD), [local_source(path)], tmp_path / "work")
+    assert summary["path"] == "migrate"
+    assert target.get("common:str") == b"from-backup"
+    assert target.lrange("common:type", 0, -1) == [b"now", b"a", b"list"]
+    assert target.get("common:ttl") == b"backup-has-no-ttl" and target.ttl("common:ttl") == -1
+    assert 540 <= target.ttl("common:newttl") <= 600
+    assert target.get("target-only") == b"kept" and 840 <= target.ttl("target-only") <= 900
+    assert external.client(db=2).get("db2:key") == b"backup" and external.client(db=2).get("db2:target-only") == b"kept"
+    assert external.client(db=2).dbsize() == 3002
+    assert external.client(db=5).get("db5:key") == b"kept"
+    assert target.dbsize() == 5
