@@ -14,18 +14,11 @@ from dcs_emulator.importer import ExternalServer, ImportFailed, ImportStopped, M
 from .conftest import PASSWORD, populate, snapshot
 
 
-@pytest.fixture(name="external")
-def external_fixture(tmp_path, binary):
-    server = ManagedServer(tmp_path / "external", password=PASSWORD, binary=binary)
-    server.start()
-    yield server
-    server.stop(save=False)
-
-
-def test_stop_names_the_databases_already_copied_and_the_target_holds_exactly_them(source, external, tmp_path):
+def test_stop_names_the_databases_already_copied_and_the_target_holds_exactly_them(source, managed, tmp_path):
     populate(source)  # db0, db3, db15
     path = source.save_rdb(tmp_path / "dump.rdb")
     expected = snapshot(source.server)
+    external = managed  # a server the emulator runs, reached by address only
     probe = external.client(db=3)
 
     def db3_arrived():
@@ -71,10 +64,11 @@ def test_failure_names_the_keys_the_target_confirmed(source, tmp_path, binary):
     assert "\n" not in message
 
 
-def test_a_key_the_target_refuses_ends_the_copy_with_its_answer_and_an_exact_count(source, external, tmp_path):
+def test_a_key_the_target_refuses_ends_the_copy_with_its_answer_and_an_exact_count(source, managed, tmp_path):
     """Out of memory half-way: the message quotes the target, and the keys it names are exactly those that arrived."""
     source.client.execute_command("DEBUG", "POPULATE", 20000, "bulk", 200)
     path = source.save_rdb(tmp_path / "dump.rdb")
+    external = managed
     client = external.client()
     client.set("target:only", "mine")
     used = int(client.info("memory")["used_memory"])
@@ -95,32 +89,3 @@ def test_a_key_the_target_refuses_ends_the_copy_with_its_answer_and_an_exact_cou
     assert client.get("target:only") == b"mine"
     assert copied + 1 <= client.dbsize() <= copied + 1 + unconfirmed
 
-
-def test_merge_through_the_relay_overwrites_common_keys_and_keeps_the_rest(source, external, tmp_path):
-    db0 = source.db(0)
-    db0.set("common:str", "from-backup")
-    db0.rpush("common:type", "now", "a", "list")
-    db0.set("common:ttl", "backup-has-no-ttl")
-    db0.set("common:newttl", "backup-ttl", ex=600)
-    source.db(2).set("db2:key", "backup")
-    source.db(2).execute_command("DEBUG", "POPULATE", 3000, "bulk", 32)  # several batches in db2
-    path = source.save_rdb(tmp_path / "dump.rdb")
-    target = external.client()
-    target.set("common:str", "from-target")
-    target.hset("common:type", "was", "a hash")
-    target.set("common:ttl", "target", ex=100)
-    target.set("common:newttl", "target")
-    target.set("target-only", "kept", ex=900)
-    external.client(db=2).set("db2:target-only", "kept")
-    external.client(db=5).set("db5:key", "kept")
-    summary = import_backup(ExternalServer(external.host, external.port, password=PASSWORD), [local_source(path)], tmp_path / "work")
-    assert summary["path"] == "migrate"
-    assert target.get("common:str") == b"from-backup"
-    assert target.lrange("common:type", 0, -1) == [b"now", b"a", b"list"]
-    assert target.get("common:ttl") == b"backup-has-no-ttl" and target.ttl("common:ttl") == -1
-    assert 540 <= target.ttl("common:newttl") <= 600
-    assert target.get("target-only") == b"kept" and 840 <= target.ttl("target-only") <= 900
-    assert external.client(db=2).get("db2:key") == b"backup" and external.client(db=2).get("db2:target-only") == b"kept"
-    assert external.client(db=2).dbsize() == 3002
-    assert external.client(db=5).get("db5:key") == b"kept"
-    assert target.dbsize() == 5
