@@ -15,9 +15,9 @@ Two paths, chosen by the target (``reload.py`` and ``migrate.py``):
   what it had at the start of the import (writes made by other clients during the import are lost too).
   AOF files are first loaded by a staging server of the same binary and saved as RDB.
 * external target (an address): a staging server loads each file with its own loader, then the keys move
-  with ``MIGRATE COPY REPLACE`` batches (functions with FUNCTION DUMP/RESTORE REPLACE).  Each key arrives
-  whole (RESTORE is atomic), so a failure leaves the target's own keys plus whole keys of the backup copied
-  so far, never a half-written key.
+  with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
+  DUMP/RESTORE REPLACE).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
+  keys plus whole keys of the backup copied so far, never a half-written key; its message says which.
 """
 
 from __future__ import annotations
