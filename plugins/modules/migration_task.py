@@ -20,7 +20,7 @@ description:
     An existing task with the same name but a different request makes the module fail and name the differing
     options; it never creates a second task with the same name. Only the options you set are compared, with the
     values the show call shows (files by name; sizes as given; times in UTC, to the second).
-  - An option whose value the show call does not show (wherever the service may put it) is not taken as equal:
+  - An option whose value the show call does not show (wherever the service may put it) is not taken as equal;
     the module warns, naming it. Passwords are never compared, and never returned even when the service
     echoes them.
   - Removes tasks by name or ID with O(state=absent).
@@ -107,10 +107,10 @@ options:
             required: true
           size:
             description:
-              - File size, in either form the service takes: a number of bytes (C(754), the API's field table), or a
+              - File size, in either form the service takes, a number of bytes (C(754), the API's field table), or a
                 number with a unit C(B), C(KB), C(MB), C(GB) or C(TB) (C(754.0MB) as in the vendor's example,
                 C(0.09KB) as the Terraform provider sends it).
-              - Sent and compared as the string given (the service echoes it unchanged): C(754) and C(754.0) differ.
+              - Sent and compared as the string given (the service echoes it unchanged), so C(754) and C(754.0) differ.
             type: str
           update_at:
             description:
@@ -176,7 +176,7 @@ options:
         description:
           - Password of the target Redis, if it has one. Never logged or returned.
           - Passwords are not compared (the service may or may not echo them; the module removes them from
-            every result): a different password alone is not a difference for idempotency.
+            every result), so a different password alone is not a difference for idempotency.
         type: str
       ip:
         description: Redis IP address.
