@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from ansible_collections.hwcloud.dcs.plugins.modules import migration_task
+from ansible_collections.hwcloud.dcs.plugins.modules import migration_task, migration_task_info
 from ansible_collections.hwcloud.dcs.tests.unit.conftest import INSTANCE_ID, PASSWORD, list_item, task_detail
 
 NAME = 'migration1'
@@ -71,7 +71,7 @@ def adopt(run, dcs, detail, args):
 
 
 def comparison_warnings(result):
-    return [text for text in result.warnings if 'does not show' in text]
+    return [text for text in result.warnings if 'not compared with the task' in text]
 
 
 # -- the values the service documents or demonstrates are accepted -----------------------------------
@@ -262,7 +262,8 @@ def echoing_passwords(detail):
     detail['target_instance']['password'] = ECHOED_SECRETS[0]
     detail['source_instance'] = dict(addrs='10.0.0.1:6379', password=ECHOED_SECRETS[1])
     detail['backup_files']['backup_record'] = dict(backup_id=BACKUP_ID, password=ECHOED_SECRETS[2])
-    detail['backup_files']['files'][0]['redis_password'] = ECHOED_SECRETS[2]
+    for item in detail['backup_files'].get('files') or []:
+        item['redis_password'] = ECHOED_SECRETS[2]
     return detail
 
 
@@ -289,6 +290,19 @@ def test_passwords_the_show_call_echoes_never_reach_results_diffs_warnings_or_er
     assert 'password' not in json.dumps(task)
     assert task['backup_files']['backup_record'] == {'backup_id': BACKUP_ID}  # the rest of it is kept
     assert dict((k, v) for k, v in task['source_instance'].items() if v is not None) == {'addrs': '10.0.0.1:6379'}
+
+
+def test_the_info_module_shows_the_nested_backup_record_without_the_passwords(run_module, dcs):
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.show_task(echoing_passwords(record_import(dict(backup_record=dict(backup_id=BACKUP_ID)))))
+
+    result = run_module(migration_task_info.main, dict(task_id=TASK_ID))
+
+    assert not result.failed
+    assert_no_echoed_secret(result)
+    [task] = result['migration_tasks']
+    assert task['backup_files']['backup_record'] == {'backup_id': BACKUP_ID}
+    assert 'password' not in json.dumps(task)
 
 
 def test_passwords_echoed_after_a_create_and_by_the_stop_call_are_removed(run, dcs):
