@@ -108,7 +108,8 @@ FILE_SIZE_RULE = "a number of bytes ('754') or a number with a unit B, KB, MB, G
 
 # A file's update_at as the create call takes it: the field table's form, and the ISO 8601 UTC form in which
 # OBS shows an object's last modification, which the Terraform provider sends and reads back unchanged.
-UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$')
+UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                       r'( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$')
 UPDATE_AT_RULE = "YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SS.sssZ (UTC, as OBS shows it)"
 # Any timestamp the API shows ('T' or ' ', '-' or '/', fractions, a zone or none); ASCII digits only.
 TIMESTAMP = re.compile(r'^([0-9]{4})[-/]([0-9]{2})[-/]([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?'

@@ -183,8 +183,8 @@ def test_huge_descriptions(run, dcs, size):
     st.sampled_from(['２０２４-01-01 00:00:00', '2024-02-30 10:00:00', '2024-1-1 1:2:3', '', ' 2024-01-01 00:00:00'])))
 def test_bad_dates(run, dcs, date):
     # The API's table form, and the UTC form of OBS that the Terraform provider sends ('2025-07-22T11:57:24.401Z').
-    if re.match(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$',
-                date):
+    if re.match(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                r'( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$', date):
         try:
             __import__('datetime').datetime.strptime(date[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S')
             return  # a real date
