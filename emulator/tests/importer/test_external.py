@@ -88,4 +88,3 @@ def test_a_key_the_target_refuses_ends_the_copy_with_its_answer_and_an_exact_cou
     client.config_set("maxmemory", 0)
     assert client.get("target:only") == b"mine"
     assert copied + 1 <= client.dbsize() <= copied + 1 + unconfirmed
-
