@@ -81,10 +81,11 @@ def base_config(root: Path) -> dict:
 class EmulatorProcess:
     """``dcs-emulator serve`` in a subprocess; the config is written from a dict."""
 
-    def __init__(self, root: Path, config: dict, extra_args=()):
+    def __init__(self, root: Path, config: dict, extra_args=(), api_only: bool = True):
         self.root = root
         self.config = config
         self.extra_args = list(extra_args)
+        self.api_only = api_only
         self.port = 0
         self.proc = None
         self.log_path = root / "emulator.log"
@@ -101,7 +102,7 @@ class EmulatorProcess:
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
                     [sys.executable, "-m", "dcs_emulator", "serve", "--config", str(config_path),
-                     "--port", str(self.port), "--api-only"] + self.extra_args,
+                     "--port", str(self.port)] + (["--api-only"] if self.api_only else []) + self.extra_args,
                     stdout=log, stderr=subprocess.STDOUT, cwd=str(self.root))
             if self._wait_listening():
                 return self

@@ -1,0 +1,368 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Acting as a replica of a source Redis: the handshake, the snapshot, and the replication stream.
+
+``ReplicaLink`` speaks the replica side of the protocol on a plain socket: ``AUTH``, ``REPLCONF listening-port``,
+``REPLCONF capa eof capa psync2``, ``PSYNC <replid> <offset>`` (``PSYNC ? -1`` for a first, full sync), then the
+snapshot (``$<length>`` or the diskless ``$EOF:<mark>`` framing) and the stream of write commands, parsed by
+hiredis's ``Reader``. ``StreamApplier`` sends those commands to the target, pipelined and in order, and counts
+the replication offset the way the source does (the byte length of every command after the snapshot).
+
+Errors are one line each, for a task's ``error_message``: ``SyncRefused`` (the source said no: password,
+PSYNC refused, not reachable) and ``SourceGone`` (an established link broke: a replica may resume it).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import hiredis
+import redis
+
+EOF_MARK_LEN = 40
+CHUNK = 1 << 16
+ACK_PERIOD = 1.0
+
+
+class SyncRefused(Exception):
+    """The source cannot be replicated from (unreachable, wrong password, PSYNC refused ...)."""
+
+
+class SourceGone(Exception):
+    """The link to the source broke after it was established."""
+
+
+def encode(args) -> bytes:
+    """A command as a RESP array of bulk strings (how a source sends it, and how it is counted)."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = arg if isinstance(arg, bytes) else str(arg).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
+
+
+def command_size(args: list) -> int:
+    """Bytes of ``args`` as the source sent them: the offset it adds to the replication stream."""
+    size = len(b"*%d\r\n" % len(args))
+    for arg in args:
+        size += len(b"$%d\r\n" % len(arg)) + len(arg) + 2
+    return size
+
+
+def parse_addr(addr: str) -> tuple:
+    """``host:port`` -> (host, port); the port defaults to 6379."""
+    host, _, port = addr.strip().rpartition(":")
+    if not host:
+        return addr.strip(), 6379
+    return host.strip("[]"), int(port)
+
+
+class ReplicaLink:
+    """One replica connection to a source (not thread-safe except ``ack``, which has its own lock)."""
+
+    def __init__(self, host: str, port: int, password: Optional[str] = None, timeout: float = 10.0):
+        self.host = host
+        self.port = port
+        self.password = password
+        self.timeout = timeout
+        self.sock: Optional[socket.socket] = None
+        self._buffer = bytearray()  # bytes received and not consumed yet (handshake and snapshot framing)
+        self._reader = hiredis.Reader()
+        self._send_lock = threading.Lock()
+        self.received = 0  # stream bytes read after the snapshot
+
+    @property
+    def where(self) -> str:
+        return "%s:%d" % (self.host, self.port)
+
+    # connection and handshake ----------------------------------------------------------------------------
+
+    def connect(self) -> "ReplicaLink":
+        try:
+            self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        except OSError as exc:
+            raise SyncRefused("Cannot connect to the source %s: %s." % (self.where, exc.strerror or exc)) from None
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return self
+
+    def handshake(self, listening_port: int = 0) -> None:
+        if self.password:
+            self._expect_ok(("AUTH", self.password), "The source %s refused the password" % self.where)
+        self._expect_ok(("REPLCONF", "listening-port", str(listening_port)), "The source %s refused REPLCONF" % self.where)
+        self._expect_ok(("REPLCONF", "capa", "eof", "capa", "psync2"), "The source %s refused REPLCONF capa" % self.where)
+
+    def psync(self, repl_id: str = "?", offset: int = -1) -> tuple:
+        """``("full", replid, offset)`` (a snapshot follows) or ``("continue", replid or None)``."""
+        reply = self._request(("PSYNC", repl_id, str(offset)))
+        if isinstance(reply, hiredis.ReplyError):
+            raise SyncRefused("The source %s refused PSYNC (%s): online migration needs a source that allows "
+                              "SYNC/PSYNC (not renamed nor denied by its ACL)." % (self.where, reply))
+        text = reply.decode() if isinstance(reply, bytes) else str(reply)
+        words = text.split()
+        if words and words[0] == "FULLRESYNC" and len(words) == 3:
+            return "full", words[1], int(words[2])
+        if words and words[0] == "CONTINUE":
+            return "continue", words[1] if len(words) > 1 else None
+        raise SyncRefused("The source %s answered PSYNC with %r, not a replication start." % (self.where, text[:80]))
+
+    def _expect_ok(self, args: tuple, refusal: str) -> None:
+        reply = self._request(args)
+        if isinstance(reply, hiredis.ReplyError):
+            raise SyncRefused("%s (%s)." % (refusal, str(reply).split("\n")[0][:200]))
+
+    def _request(self, args: tuple):
+        """Send one command and read its one-line answer (parsed by a hiredis Reader)."""
+        self._send(encode(args))
+        line = self._readline()
+        reader = hiredis.Reader()
+        reader.feed(line)
+        reply = reader.gets()
+        if reply is False:
+            raise SyncRefused("The source %s sent an answer that is not RESP: %r." % (self.where, line[:80]))
+        return reply
+
+    def _readline(self) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[:end + 1])
+                del self._buffer[:end + 1]
+                return line
+            self._buffer += self._recv()
+
+    def _recv(self, should_stop: Optional[Callable[[], bool]] = None) -> bytes:
+        """The next bytes from the socket; a timeout is an error unless ``should_stop`` is given (then the wait
+        goes on until it says stop)."""
+        while True:
+            try:
+                chunk = self.sock.recv(CHUNK)
+            except socket.timeout:
+                if should_stop is None:
+                    raise SyncRefused("The source %s did not answer within %.0f s." % (self.where, self.timeout)) from None
+                if should_stop():
+                    raise SourceGone("Stopped while waiting for the source %s." % self.where) from None
+                continue
+            except OSError as exc:
+                raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc)) from None
+            if not chunk:
+                raise SourceGone("The source %s closed the connection." % self.where)
+            return chunk
+
+    def _send(self, data: bytes) -> None:
+        try:
+            with self._send_lock:
+                self.sock.sendall(data)
+        except OSError as exc:
+            raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc)) from None
+
+    # snapshot ----------------------------------------------------------------------------------------------
+
+    def receive_snapshot(self, dest: Path, progress: Optional[Callable[[int], None]] = None,
+                         should_stop: Callable[[], bool] = lambda: False) -> int:
+        """Write the RDB snapshot that follows ``+FULLRESYNC`` to ``dest``; returns its size."""
+        while True:
+            line = self._readline()
+            if line.strip():
+                break  # newlines are the source's keep-alives while it prepares the snapshot
+        if line.startswith(b"-"):
+            raise SyncRefused("The source %s could not send its snapshot (%s)." % (self.where, line[1:].strip().decode(errors="replace")))
+        if not line.startswith(b"$"):
+            raise SyncRefused("The source %s sent %r instead of a snapshot." % (self.where, line[:40]))
+        with open(dest, "wb") as out:
+            if line.startswith(b"$EOF:"):
+                return self._copy_until_mark(out, line[5:5 + EOF_MARK_LEN], progress, should_stop)
+            return self._copy_length(out, int(line[1:]), progress, should_stop)
+
+    def _copy_length(self, out, length: int, progress, should_stop) -> int:
+        left = length
+        while left:
+            chunk = self._read(min(left, CHUNK), should_stop)
+            out.write(chunk)
+            left -= len(chunk)
+            if progress:
+                progress(length - left)
+        return length
+
+    def _copy_until_mark(self, out, mark: bytes, progress, should_stop) -> int:
+        """Diskless snapshot: the bytes up to the 40-byte mark; what follows the mark is stream data."""
+        tail = b""
+        written = 0
+        while True:
+            data = tail + self._read(CHUNK, should_stop)
+            end = data.find(mark)
+            if end >= 0:
+                out.write(data[:end])
+                self._buffer += data[end + EOF_MARK_LEN:]
+                return written + end
+            keep = max(0, len(data) - EOF_MARK_LEN)
+            out.write(data[:keep])
+            written += keep
+            tail = data[keep:]
+            if progress:
+                progress(written)
+
+    def _read(self, size: int, should_stop) -> bytes:
+        if self._buffer:
+            chunk = bytes(self._buffer[:size])
+            del self._buffer[:size]
+            return chunk
+        chunk = self._recv(should_stop)
+        if len(chunk) > size:
+            self._buffer += chunk[size:]
+            chunk = chunk[:size]
+        return chunk
+
+    # stream ------------------------------------------------------------------------------------------------
+
+    def commands(self, wait: float) -> list:
+        """The whole commands received so far, reading for up to ``wait`` seconds when none is buffered."""
+        if self._buffer:  # stream bytes that came with the snapshot's end
+            self._reader.feed(bytes(self._buffer))
+            self.received += len(self._buffer)
+            self._buffer.clear()
+        found = self._drain()
+        if found:
+            return found
+        self.sock.settimeout(wait)
+        try:
+            chunk = self.sock.recv(CHUNK)
+        except socket.timeout:
+            return []
+        except OSError as exc:
+            raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc)) from None
+        if not chunk:
+            raise SourceGone("The source %s closed the connection." % self.where)
+        self.received += len(chunk)
+        self._reader.feed(chunk)
+        return self._drain()
+
+    def _drain(self) -> list:
+        found = []
+        while True:
+            item = self._reader.gets()
+            if item is False:
+                return found
+            if isinstance(item, list):
+                found.append(item)
+            elif isinstance(item, hiredis.ReplyError):
+                raise SourceGone("The source %s sent an error in the stream: %s." % (self.where, item))
+
+    def ack(self, offset: int) -> None:
+        self._send(encode(("REPLCONF", "ACK", str(offset))))
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+class Acker:
+    """Sends ``REPLCONF ACK <offset>`` about every second from its own thread (the source drops a replica
+    that stays silent for repl-timeout, even while the replica is busy loading the snapshot)."""
+
+    def __init__(self, link: ReplicaLink, offset: Callable[[], int]):
+        self._link = link
+        self._offset = offset
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dcs-replica-ack", daemon=True)
+
+    def __enter__(self) -> "Acker":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(ACK_PERIOD):
+            try:
+                self._link.ack(self._offset())
+            except SourceGone:
+                return  # the reading side sees the broken link too
+
+
+class StreamApplier:
+    """Applies replication-stream commands to the target over one connection, in order, pipelined.
+
+    ``offset`` is the replication offset applied so far; ``db`` the database the stream has selected (kept
+    across reconnections: a partial resync continues the stream where it was).
+    """
+
+    SKIP = (b"PING",)
+
+    def __init__(self, client: redis.Redis, offset: int, db: int = 0):
+        self.client = client
+        self.connection = client.connection_pool.get_connection()
+        self.offset = offset
+        self.db = db
+        self.commands = 0
+        self.bytes = 0
+        self.errors = 0
+        self.last_error = ""
+        if db:
+            self._execute([[b"SELECT", str(db).encode()]])
+
+    def apply(self, commands: list, link: ReplicaLink) -> None:
+        batch = []
+        for args in commands:
+            size = command_size(args)
+            name = args[0].upper()
+            if name == b"REPLCONF":
+                if len(args) > 1 and args[1].upper() == b"GETACK":
+                    self._execute(batch)
+                    batch = []
+                    link.ack(self.offset)
+            elif name not in self.SKIP:
+                if name == b"SELECT":
+                    self.db = int(args[1])
+                batch.append(args)
+            self.offset += size
+            self.bytes += size
+        self._execute(batch)
+
+    def _execute(self, batch: list) -> None:
+        if not batch:
+            return
+        self.connection.send_packed_command(self.connection.pack_commands(batch))
+        for _args in batch:
+            try:
+                reply = self.connection.read_response()
+            except redis.ResponseError as exc:
+                reply = exc
+            if isinstance(reply, list):
+                reply = next((item for item in reply if isinstance(item, redis.ResponseError)), None)
+            if isinstance(reply, redis.ResponseError):
+                self.errors += 1
+                self.last_error = str(reply)
+        self.commands += len(batch)
+
+    def close(self) -> None:
+        try:
+            self.client.connection_pool.release(self.connection)
+        finally:
+            self.client.close()
+
+
+class Throttle:
+    """Keeps a byte rate under ``mb_per_second`` (None: no limit) by sleeping."""
+
+    def __init__(self, mb_per_second: Optional[float]):
+        self.rate = mb_per_second * 1024 * 1024 if mb_per_second else None
+        self.started = time.monotonic()
+        self.count = 0
+
+    def spend(self, size: int) -> None:
+        if self.rate is None:
+            return
+        self.count += size
+        ahead = self.count / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(min(ahead, 1.0))
