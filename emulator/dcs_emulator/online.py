@@ -41,7 +41,7 @@ RESUME_MODES = ("auto", "manual")
 MAX_BATCH_RESTART = 50
 SYNC_STOP_WAIT = 60.0
 STATS_PERIOD = 1.0
-RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)
+RECONNECT_DELAYS = (1.0, 1.0, 2.0, 5.0)  # a Redis replica, too, tries again about every second
 
 
 # the API's operations ----------------------------------------------------------------------------------------
