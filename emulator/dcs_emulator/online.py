@@ -266,9 +266,9 @@ class _Migration:
         try:
             info = client.info("server")
         except redis.AuthenticationError as exc:
-            raise TaskFailed("The source %s refused the password (%s)." % (self.where, exc)) from None
+            raise TaskFailed("The source %s refused the password (%s)." % (self.where, str(exc).rstrip("."))) from None
         except redis.ConnectionError as exc:
-            raise TaskFailed("Cannot connect to the source %s: %s." % (self.where, exc)) from None
+            raise TaskFailed("Cannot connect to the source %s: %s." % (self.where, str(exc).rstrip("."))) from None
         except redis.ResponseError as exc:
             raise TaskFailed("The source %s refused INFO (%s)." % (self.where, exc)) from None
         finally:
