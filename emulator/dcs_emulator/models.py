@@ -279,8 +279,13 @@ class OnlineMigrationTask(MigrationTask):
         """The work's own moves (``steady``, ``resync``); False when the task left the source status meanwhile."""
         return self._move(event, now)
 
-    def save_position(self, repl_id: str, offset: int) -> None:
-        self.row["stats"] = dict(self.row["stats"], repl_id=repl_id, repl_offset=str(offset))
+    @property
+    def position_db(self) -> int:
+        """The database the replication stream had selected at ``position``."""
+        return int(self.row["stats"].get("repl_db", 0))
+
+    def save_position(self, repl_id: str, offset: int, db: int) -> None:
+        self.row["stats"] = dict(self.row["stats"], repl_id=repl_id, repl_offset=str(offset), repl_db=db)
         self._storage.update_task(self.id, stats=self.row["stats"])
 
     def _outcome_event(self, failure: str) -> str:

@@ -230,7 +230,7 @@ class _Migration:
         limit = task.config.get("bandwidth_limit_mb")
         self.throttle = Throttle(float(limit) if limit else None)
         self.position = task.position if task.status == INCRMIGRATING else None
-        self.db = 0
+        self.db = task.position_db if self.position else 0
         self.last_sample = {"t": time.monotonic(), "bytes": 0, "commands": 0}
 
     @property
@@ -400,12 +400,15 @@ class _Migration:
         self.ctx.progress(**values)
 
     def _stream(self, link: ReplicaLink, applied: dict) -> None:
-        applier = StreamApplier(self.target.client(socket_timeout=60), self.position[1], self.db)
+        try:
+            applier = StreamApplier(self.target.host, self.target.port, self.target.password, self.position[1], self.db)
+        except (OSError, redis.RedisError) as exc:
+            raise TaskFailed("Cannot apply the replication stream to the target: %s." % exc) from None
         try:
             while not self.ctx.should_stop():
                 try:
-                    commands = link.commands(wait=0.2)
-                    applier.apply(commands, link)
+                    commands, raw = link.commands(wait=0.2)
+                    applier.apply(commands, raw, link)
                 except redis.RedisError as exc:
                     raise TaskFailed("The target stopped accepting the replication stream: %s." % exc) from None
                 finally:
@@ -455,4 +458,4 @@ class _Migration:
 
     def _save_position(self) -> None:
         if self.position is not None:
-            self.task.save_position(self.position[0], self.position[1])
+            self.task.save_position(self.position[0], self.position[1], self.db)

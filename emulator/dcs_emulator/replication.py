@@ -73,6 +73,7 @@ class ReplicaLink:
         self.sock: Optional[socket.socket] = None
         self._buffer = bytearray()  # bytes received and not consumed yet (handshake and snapshot framing)
         self._reader = hiredis.Reader()
+        self._raw = bytearray()  # stream bytes fed to the reader and not returned yet
         self._send_lock = threading.Lock()
         self.received = 0  # stream bytes read after the snapshot
 
@@ -219,38 +220,47 @@ class ReplicaLink:
 
     # stream ------------------------------------------------------------------------------------------------
 
-    def commands(self, wait: float) -> list:
-        """The whole commands received so far, reading for up to ``wait`` seconds when none is buffered."""
+    def commands(self, wait: float) -> tuple:
+        """(whole commands received so far, their raw bytes as the source sent them), reading for up to ``wait``
+        seconds when none is buffered."""
         if self._buffer:  # stream bytes that came with the snapshot's end
-            self._reader.feed(bytes(self._buffer))
-            self.received += len(self._buffer)
+            self._take(bytes(self._buffer))
             self._buffer.clear()
         found = self._drain()
-        if found:
+        if found[0]:
             return found
         self.sock.settimeout(wait)
         try:
             chunk = self.sock.recv(CHUNK)
         except socket.timeout:
-            return []
+            return [], b""
         except OSError as exc:
             raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc)) from None
         if not chunk:
             raise SourceGone("The source %s closed the connection." % self.where)
-        self.received += len(chunk)
-        self._reader.feed(chunk)
+        self._take(chunk)
         return self._drain()
 
-    def _drain(self) -> list:
+    def _take(self, data: bytes) -> None:
+        self.received += len(data)
+        self._raw += data
+        self._reader.feed(data)
+
+    def _drain(self) -> tuple:
         found = []
+        size = 0
         while True:
             item = self._reader.gets()
             if item is False:
-                return found
+                break
+            if isinstance(item, hiredis.ReplyError):
+                raise SourceGone("The source %s sent an error in the stream: %s." % (self.where, item))
             if isinstance(item, list):
                 found.append(item)
-            elif isinstance(item, hiredis.ReplyError):
-                raise SourceGone("The source %s sent an error in the stream: %s." % (self.where, item))
+                size += command_size(item)
+        raw = bytes(self._raw[:size])
+        del self._raw[:size]
+        return found, raw
 
     def ack(self, offset: int) -> None:
         self._send(encode(("REPLCONF", "ACK", str(offset))))
@@ -290,65 +300,87 @@ class Acker:
 
 
 class StreamApplier:
-    """Applies replication-stream commands to the target over one connection, in order, pipelined.
+    """Applies replication-stream commands to the target over one plain connection, in order, pipelined.
 
-    ``offset`` is the replication offset applied so far; ``db`` the database the stream has selected (kept
-    across reconnections: a partial resync continues the stream where it was).
+    The commands go to the target as the source sent them (the raw bytes, with ``REPLCONF`` taken out), and
+    the replies are counted with a hiredis Reader: no re-encoding on the hot path. ``offset`` is the
+    replication offset applied so far; ``db`` the database the stream has selected (kept across
+    reconnections: a partial resync continues the stream where it was).
     """
 
-    SKIP = (b"PING",)
-
-    def __init__(self, client: redis.Redis, offset: int, db: int = 0):
-        self.client = client
-        self.connection = client.connection_pool.get_connection()
+    def __init__(self, host: str, port: int, password: Optional[str], offset: int, db: int = 0, timeout: float = 60.0):
+        self.where = "%s:%d" % (host, port)
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._replies = hiredis.Reader()
         self.offset = offset
         self.db = db
         self.commands = 0
         self.bytes = 0
         self.errors = 0
         self.last_error = ""
+        if password:
+            self._send(encode(("AUTH", password)), 1, fatal=True)
         if db:
-            self._execute([[b"SELECT", str(db).encode()]])
+            self._send(encode(("SELECT", str(db))), 1, fatal=True)
 
-    def apply(self, commands: list, link: ReplicaLink) -> None:
-        batch = []
+    def apply(self, commands: list, raw: bytes, link: ReplicaLink) -> None:
+        """Send ``commands`` (``raw``: their bytes) in runs between the ``REPLCONF``s, which stay out. The offset
+        moves only past what the target has answered: a failure leaves it at the last command applied."""
+        start = run = count = 0
         for args in commands:
             size = command_size(args)
             name = args[0].upper()
             if name == b"REPLCONF":
+                self._flush(raw, run, start, count)
+                self.offset += size
+                run, count = start + size, 0
                 if len(args) > 1 and args[1].upper() == b"GETACK":
-                    self._execute(batch)
-                    batch = []
-                    link.ack(self.offset)
-            elif name not in self.SKIP:
+                    link.ack(self.offset - size)
+            else:
                 if name == b"SELECT":
                     self.db = int(args[1])
-                batch.append(args)
-            self.offset += size
-            self.bytes += size
-        self._execute(batch)
+                count += 1
+            start += size
+        self._flush(raw, run, start, count)
 
-    def _execute(self, batch: list) -> None:
-        if not batch:
-            return
-        self.connection.send_packed_command(self.connection.pack_commands(batch))
-        for _args in batch:
-            try:
-                reply = self.connection.read_response()
-            except redis.ResponseError as exc:
-                reply = exc
-            if isinstance(reply, list):
-                reply = next((item for item in reply if isinstance(item, redis.ResponseError)), None)
-            if isinstance(reply, redis.ResponseError):
-                self.errors += 1
-                self.last_error = str(reply)
-        self.commands += len(batch)
+    def _flush(self, raw: bytes, begin: int, end: int, count: int) -> None:
+        if count:
+            self._send(raw[begin:end], count)
+            self.commands += count
+        self.offset += end - begin
+        self.bytes += end - begin
+
+    def _send(self, data: bytes, replies: int, fatal: bool = False) -> None:
+        try:
+            self.sock.sendall(data)
+            while replies:
+                item = self._replies.gets()
+                if item is False:
+                    chunk = self.sock.recv(CHUNK)
+                    if not chunk:
+                        raise redis.ConnectionError("the target %s closed the connection" % self.where)
+                    self._replies.feed(chunk)
+                    continue
+                replies -= 1
+                self._check(item, fatal)
+        except OSError as exc:
+            raise redis.ConnectionError("the connection to the target %s broke: %s" % (self.where, exc.strerror or exc)) from None
+
+    def _check(self, reply, fatal: bool) -> None:
+        if isinstance(reply, list):
+            reply = next((item for item in reply if isinstance(item, hiredis.ReplyError)), None)
+        if isinstance(reply, hiredis.ReplyError):
+            if fatal:
+                raise redis.AuthenticationError("the target %s refused: %s" % (self.where, reply))
+            self.errors += 1
+            self.last_error = str(reply)
 
     def close(self) -> None:
         try:
-            self.client.connection_pool.release(self.connection)
-        finally:
-            self.client.close()
+            self.sock.close()
+        except OSError:
+            pass
 
 
 class Throttle:

@@ -140,8 +140,8 @@ def source_syncs(source) -> tuple:
     return int(info["sync_full"]), int(info["sync_partial_ok"])
 
 
-def write_some(source, prefix, count=200):
-    db0 = source.client()
+def write_some(source, prefix, count=200, db=0):
+    db0 = source.client(db=db)
     try:
         pipe = db0.pipeline(transaction=False)
         for i in range(count):
@@ -184,7 +184,7 @@ def test_manual_resume_mode_fails_on_a_killed_link_and_restart_resumes(client, s
     task_id = create_task(client, "online-manual")
     configure(client, task_id, addr(source), resume_mode="manual")
     wait_status(client, task_id, ("INCRMIGRATING",))
-    write_some(source, "stream-1")
+    write_some(source, "stream-1", db=1)  # the stream has selected database 1 when the link breaks ...
     wait_caught_up(client, task_id)
     kill_replica_link(source)
     failed = wait_status(client, task_id, ("FAILED",))
@@ -192,7 +192,7 @@ def test_manual_resume_mode_fails_on_a_killed_link_and_restart_resumes(client, s
               if t.task_id == task_id][0]
     assert "resume_mode is manual" in listed.error_message and "restart the task" in listed.error_message
     assert failed.resume_mode == "manual"
-    write_some(source, "while-failed")
+    write_some(source, "while-failed", db=1)  # ... and resumes there without a new SELECT
     answer = client.batch_restart_online_migration_tasks(BatchRestartOnlineMigrationTasksRequest(
         body=BatchRestartOnlineMigrationTasksBody(migration_tasks=[task_id])))
     assert [(r.task_id, r.result) for r in answer.migration_tasks] == [(task_id, "success")]
