@@ -133,12 +133,15 @@ def measure_lag(target_client, writer: SteadyWriter) -> list:
 
 
 def steady_and_burst(source: ManagedServer, target_client, rate: int, seconds: float, burst: int) -> dict:
+    admin = source.client()
+    admin.delete(CLOCK_KEY)  # a clock left by an earlier run would read as a lag
+    while target_client.exists(CLOCK_KEY):
+        time.sleep(0.005)
     writer = SteadyWriter(source, rate, seconds)
     writer.start()
     lags = measure_lag(target_client, writer)
     writer.join()
     achieved = writer.written / seconds
-    admin = source.client()
     scripts = 10
     started = time.monotonic()
     for n in range(scripts):

@@ -332,6 +332,19 @@ def working_tasks(storage) -> list:
 # the backend -----------------------------------------------------------------------------------------------
 
 
+def each_task(task_ids: list, operation) -> list:
+    """A batch call: ``operation(task_id)`` for each ID; (task ID, the ApiError it raised or None) per ID, one
+    failure not stopping the others."""
+    results = []
+    for task_id in task_ids:
+        try:
+            operation(task_id)
+            results.append((task_id, None))
+        except errors.ApiError as exc:
+            results.append((task_id, exc))
+    return results
+
+
 class TaskBackend:
     """The migration-task operations of the API, one method each (moto's backend).
 
@@ -413,14 +426,7 @@ class TaskBackend:
 
     def batch_stop(self, project_id: str, task_ids: list) -> list:
         """(task ID, the ApiError or None) per ID: a failed stop does not stop the others."""
-        results = []
-        for task_id in task_ids:
-            try:
-                self.stop(project_id, task_id)
-                results.append((task_id, None))
-            except errors.ApiError as exc:
-                results.append((task_id, exc))
-        return results
+        return each_task(task_ids, lambda task_id: self.stop(project_id, task_id))
 
     def stats(self, project_id: str, task_id: str) -> tuple:
         """(task, its progress): live while the work runs, the stored one afterwards."""

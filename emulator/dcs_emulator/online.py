@@ -32,8 +32,10 @@ from dcs_emulator.importer.binaries import rdb_version_of
 from dcs_emulator.importer.common import dump_rdb_version, keyspace
 from dcs_emulator.importer.engine import ImportFailed, ImportStopped, import_backup, local_source
 from dcs_emulator.importer.servers import ExternalServer, client_options
-from dcs_emulator.models import INCRMIGRATING, TERMINATED, OnlineMigrationTask
-from dcs_emulator.replication import Acker, ReplicaLink, SourceGone, StreamApplier, SyncRefused, Throttle, parse_addr
+from dcs_emulator.importer.progress import Sampler
+from dcs_emulator.models import INCRMIGRATING, TERMINATED, OnlineMigrationTask, each_task
+from dcs_emulator.replication import (ACK_PERIOD, ReplicaLink, SourceGone, StreamApplier, SyncRefused, Throttle,
+                                      parse_addr)
 from dcs_emulator.runner import TaskFailed
 
 INCREMENTAL = "incremental_migration"
@@ -108,14 +110,7 @@ class OnlineBackend:
         """(task ID, the ApiError or None) per ID."""
         if len(task_ids) > MAX_BATCH_RESTART:
             raise errors.invalid_field("migration_tasks")
-        results = []
-        for task_id in task_ids:
-            try:
-                self.restart(project_id, task_id)
-                results.append((task_id, None))
-            except errors.ApiError as exc:
-                results.append((task_id, exc))
-        return results
+        return each_task(task_ids, lambda task_id: self.restart(project_id, task_id))
 
     def restart(self, project_id: str, task_id: str) -> OnlineMigrationTask:
         task = self.online_task(project_id, task_id)
@@ -345,7 +340,9 @@ class _Migration:
         else:
             answer = link.psync()
         applied = {"offset": self.position[1] if self.position else 0}
-        with Acker(link, lambda: applied["offset"]):
+        # REPLCONF ACK about every second, from its own thread: the source drops a replica that stays silent for
+        # repl-timeout, also while the replica is busy loading the snapshot.
+        with Sampler(lambda: link.ack(applied["offset"]), interval=ACK_PERIOD):
             if answer[0] == "continue":
                 repl_id = answer[1] or self.position[0]
                 self.ctx.log("INFO", "Partial resync accepted by the source: continuing from offset %d (no full resync)."

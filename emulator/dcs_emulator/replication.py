@@ -273,32 +273,6 @@ class ReplicaLink:
                 pass
 
 
-class Acker:
-    """Sends ``REPLCONF ACK <offset>`` about every second from its own thread (the source drops a replica
-    that stays silent for repl-timeout, even while the replica is busy loading the snapshot)."""
-
-    def __init__(self, link: ReplicaLink, offset: Callable[[], int]):
-        self._link = link
-        self._offset = offset
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dcs-replica-ack", daemon=True)
-
-    def __enter__(self) -> "Acker":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._done.wait(ACK_PERIOD):
-            try:
-                self._link.ack(self._offset())
-            except SourceGone:
-                return  # the reading side sees the broken link too
-
-
 class StreamApplier:
     """Applies replication-stream commands to the target over one plain connection, in order, pipelined.
 
