@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 from huaweicloudsdkdcs.v2 import (ConfigMigrationInstanceBody, CreateOnlineMigrationTaskBody,
                                   CreateOnlineMigrationTaskRequest, ListMigrationTaskLogsRequest,
                                   SetOnlineMigrationTaskBody, SetOnlineMigrationTaskRequest, ShowInstanceRequest,
@@ -90,6 +91,8 @@ def flush(server) -> None:
     try:
         admin.flushall()
         admin.execute_command("FUNCTION", "FLUSH")
+    except redis.ResponseError:
+        pass  # Redis 6.2 has no functions
     finally:
         admin.close()
 

@@ -9,10 +9,11 @@ import threading
 import time
 
 from huaweicloudsdkdcs.v2 import (BatchRestartOnlineMigrationTasksBody, BatchRestartOnlineMigrationTasksRequest,
-                                  ListMigrationTaskRequest, StopMigrationTaskSyncRequest)
+                                  ConfigMigrationInstanceBody, ListMigrationTaskRequest, SetOnlineMigrationTaskBody,
+                                  SetOnlineMigrationTaskRequest, StopMigrationTaskSyncRequest)
 from importer.conftest import assert_same_data, populate, snapshot  # pylint: disable=wrong-import-order
 
-from .conftest import (addr, configure, create_task, flush, log_messages, start_source, stats, target_server,
+from .conftest import (OLD_TARGET, TARGET_PASSWORD, addr, configure, create_task, flush, log_messages, start_source, stats, target_server,
                        wait_caught_up, wait_status)
 
 
@@ -230,3 +231,27 @@ def test_auto_resume_after_the_backlog_moved_on_is_a_logged_full_resync(client, 
         assert any(level == "WARN" and "no longer holds offset" in m for level, m in logs)
     finally:
         source.stop(save=False)
+
+
+def test_a_dcs_instance_as_source_into_a_target_given_by_address(client):
+    """Instance to instance (DCS -> DCS): the source named by its ID (its configured password is used when
+    none is given), the target by its address and password; an older source (6.2) into a newer target."""
+    old = target_server(client, OLD_TARGET)
+    target = target_server(client)
+    flush(old)
+    flush(target)
+    populate_old = old.client(db=4)
+    try:
+        populate_old.set("from-old", "6.2", ex=3600)
+        populate_old.rpush("old-list", *range(20))
+    finally:
+        populate_old.close()
+    task_id = create_task(client, "online-dcs2dcs")
+    client.set_online_migration_task(SetOnlineMigrationTaskRequest(task_id=task_id, body=SetOnlineMigrationTaskBody(
+        migration_method="full_amount_migration", resume_mode="auto",
+        source_instance=ConfigMigrationInstanceBody(id=OLD_TARGET),
+        target_instance=ConfigMigrationInstanceBody(addrs=addr(target), password=TARGET_PASSWORD))))
+    assert wait_status(client, task_id, ("SUCCESS", "FAILED")).status == "SUCCESS", log_messages(client, task_id)
+    assert_same_data(snapshot(target, databases=range(6)), snapshot(old, databases=range(6)))
+    listed = [t for t in client.list_migration_task(ListMigrationTaskRequest(name="online-dcs2dcs")).migration_tasks][0]
+    assert (listed.source_instance_id, listed.data_source, listed.target_instance_addrs) == (OLD_TARGET, OLD_TARGET, addr(target))
