@@ -227,7 +227,8 @@ class OnlineMigrationTask(MigrationTask):
         "fail": Transition((FULLMIGRATING, INCRMIGRATING), FAILED),
         "stop": Transition((FULLMIGRATING, INCRMIGRATING), TERMINATING),
         "stopped": Transition((TERMINATING,), TERMINATED),
-        "delete": Transition((RUNNING, FULLMIGRATING, INCRMIGRATING, SUCCESS, FAILED, TERMINATING, TERMINATED), DELETED),
+        "delete": Transition((RUNNING, FULLMIGRATING, INCRMIGRATING, SUCCESS, FAILED, TERMINATING, TERMINATED),
+                             DELETED),
     }
     WORKING = (FULLMIGRATING, INCRMIGRATING)
     STOPPING = (TERMINATING,)
@@ -443,7 +444,8 @@ class TaskBackend:
 
 
 def _target_view(task: MigrationTask, instance: Optional[dict]) -> dict:
-    target = dict(task.row["request"].get("target_instance") or _kind_fields(task, ("target_instance",)).get("target_instance") or {})
+    target = dict(task.row["request"].get("target_instance")
+                  or _kind_fields(task, ("target_instance",)).get("target_instance") or {})
     if instance is not None:
         target.setdefault("name", instance["name"])
         target["ip"] = str(instance["ip"])

@@ -96,7 +96,8 @@ class OnlineBackend:
                                              % (task_id, task.status, " or ".join(task.CONFIGURABLE)))
         task.log("INFO", "Configured: %s from %s to %s, resume_mode %s%s." % (
             config["migration_method"], _endpoint(config["source_instance"]), _endpoint(config["target_instance"]),
-            config["resume_mode"], ", bandwidth limit %s MB/s" % config["bandwidth_limit_mb"] if config.get("bandwidth_limit_mb") else ""))
+            config["resume_mode"],
+            ", bandwidth limit %s MB/s" % config["bandwidth_limit_mb"] if config.get("bandwidth_limit_mb") else ""))
         self.runner.submit(task.id)
         return task
 
@@ -345,8 +346,8 @@ class _Migration:
         with Sampler(lambda: link.ack(applied["offset"]), interval=ACK_PERIOD):
             if answer[0] == "continue":
                 repl_id = answer[1] or self.position[0]
-                self.ctx.log("INFO", "Partial resync accepted by the source: continuing from offset %d (no full resync)."
-                             % self.position[1])
+                self.ctx.log("INFO", "Partial resync accepted by the source: continuing from offset %d "
+                             "(no full resync)." % self.position[1])
                 self.position = (repl_id, self.position[1])
             else:
                 _full, repl_id, offset = answer
@@ -365,7 +366,8 @@ class _Migration:
                 if self.ctx.should_stop():
                     return
                 self.task.enter("steady", time.time())
-                self.ctx.log("INFO", "Full synchronisation done; applying the replication stream from offset %d." % offset)
+                self.ctx.log("INFO", "Full synchronisation done; applying the replication stream from offset %d."
+                             % offset)
             self._stream(link, applied)
 
     def _full_sync(self, link: ReplicaLink, repl_id: str, offset: int) -> None:
@@ -376,9 +378,10 @@ class _Migration:
         started = time.monotonic()
         size = link.receive_snapshot(rdb, should_stop=self.ctx.should_stop)
         seconds = time.monotonic() - started
-        self.ctx.log("INFO", "Snapshot received: %d bytes in %.2f s (%.1f MB/s)." % (size, seconds, size / 1e6 / max(seconds, 1e-6)))
+        seconds = max(seconds, 1e-6)
+        self.ctx.log("INFO", "Snapshot received: %d bytes in %.2f s (%.1f MB/s)." % (size, seconds, size / 1e6 / seconds))
         self.throttle.spend(size)
-        self.ctx.progress(full_migration_progress="50.00", target_input_kbps="%.1f" % (size / 1024.0 / max(seconds, 1e-6)))
+        self.ctx.progress(full_migration_progress="50.00", target_input_kbps="%.1f" % (size / 1024.0 / seconds))
         try:
             summary = import_backup(self.target, [local_source(rdb)], self.workdir / "load", log=self.ctx.log,
                                     progress=self._load_progress, should_stop=self.ctx.should_stop, log_failure=False)

@@ -94,8 +94,9 @@ class ReplicaLink:
     def handshake(self, listening_port: int = 0) -> None:
         if self.password:
             self._expect_ok(("AUTH", self.password), "The source %s refused the password" % self.where)
-        self._expect_ok(("REPLCONF", "listening-port", str(listening_port)), "The source %s refused REPLCONF" % self.where)
-        self._expect_ok(("REPLCONF", "capa", "eof", "capa", "psync2"), "The source %s refused REPLCONF capa" % self.where)
+        refusal = "The source %s refused REPLCONF" % self.where
+        self._expect_ok(("REPLCONF", "listening-port", str(listening_port)), refusal)
+        self._expect_ok(("REPLCONF", "capa", "eof", "capa", "psync2"), refusal)
 
     def psync(self, repl_id: str = "?", offset: int = -1) -> tuple:
         """``("full", replid, offset)`` (a snapshot follows) or ``("continue", replid or None)``."""
@@ -144,22 +145,26 @@ class ReplicaLink:
                 chunk = self.sock.recv(CHUNK)
             except socket.timeout:
                 if should_stop is None:
-                    raise SyncRefused("The source %s did not answer within %.0f s." % (self.where, self.timeout)) from None
+                    raise SyncRefused("The source %s did not answer within %.0f s."
+                                      % (self.where, self.timeout)) from None
                 if should_stop():
                     raise SourceGone("Stopped while waiting for the source %s." % self.where) from None
                 continue
             except OSError as exc:
-                raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc)) from None
+                raise self._broken(exc) from None
             if not chunk:
                 raise SourceGone("The source %s closed the connection." % self.where)
             return chunk
+
+    def _broken(self, exc: OSError) -> "SourceGone":
+        return SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc))
 
     def _send(self, data: bytes) -> None:
         try:
             with self._send_lock:
                 self.sock.sendall(data)
         except OSError as exc:
-            raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc)) from None
+            raise self._broken(exc) from None
 
     # snapshot ----------------------------------------------------------------------------------------------
 
@@ -171,7 +176,8 @@ class ReplicaLink:
             if line.strip():
                 break  # newlines are the source's keep-alives while it prepares the snapshot
         if line.startswith(b"-"):
-            raise SyncRefused("The source %s could not send its snapshot (%s)." % (self.where, line[1:].strip().decode(errors="replace")))
+            raise SyncRefused("The source %s could not send its snapshot (%s)."
+                              % (self.where, line[1:].strip().decode(errors="replace")))
         if not line.startswith(b"$"):
             raise SyncRefused("The source %s sent %r instead of a snapshot." % (self.where, line[:40]))
         with open(dest, "wb") as out:
@@ -235,7 +241,7 @@ class ReplicaLink:
         except socket.timeout:
             return [], b""
         except OSError as exc:
-            raise SourceGone("The connection to the source %s broke: %s." % (self.where, exc.strerror or exc)) from None
+            raise self._broken(exc) from None
         if not chunk:
             raise SourceGone("The source %s closed the connection." % self.where)
         self._take(chunk)
@@ -339,7 +345,8 @@ class StreamApplier:
                 replies -= 1
                 self._check(item, fatal)
         except OSError as exc:
-            raise redis.ConnectionError("the connection to the target %s broke: %s" % (self.where, exc.strerror or exc)) from None
+            raise redis.ConnectionError("the connection to the target %s broke: %s"
+                                        % (self.where, exc.strerror or exc)) from None
 
     def _check(self, reply, fatal: bool) -> None:
         if isinstance(reply, list):
