@@ -376,11 +376,16 @@ class _Migration:
         self.ctx.log("INFO", "Full resync: replication ID %s, offset %d; receiving the snapshot." % (repl_id, offset))
         self.ctx.progress(full_migration_progress="0.00")
         started = time.monotonic()
-        size = link.receive_snapshot(rdb, should_stop=self.ctx.should_stop)
+        received = {"bytes": 0}
+
+        def limit(total: int) -> None:  # bandwidth_limit_mb holds for the snapshot too
+            self.throttle.spend(total - received["bytes"])
+            received["bytes"] = total
+
+        size = link.receive_snapshot(rdb, progress=limit, should_stop=self.ctx.should_stop)
         seconds = time.monotonic() - started
         seconds = max(seconds, 1e-6)
         self.ctx.log("INFO", "Snapshot received: %d bytes in %.2f s (%.1f MB/s)." % (size, seconds, size / 1e6 / seconds))
-        self.throttle.spend(size)
         self.ctx.progress(full_migration_progress="50.00", target_input_kbps="%.1f" % (size / 1024.0 / seconds))
         try:
             summary = import_backup(self.target, [local_source(rdb)], self.workdir / "load", log=self.ctx.log,

@@ -255,3 +255,19 @@ def test_a_dcs_instance_as_source_into_a_target_given_by_address(client):
     assert_same_data(snapshot(target, databases=range(6)), snapshot(old, databases=range(6)))
     listed = [t for t in client.list_migration_task(ListMigrationTaskRequest(name="online-dcs2dcs")).migration_tasks][0]
     assert (listed.source_instance_id, listed.data_source, listed.target_instance_addrs) == (OLD_TARGET, OLD_TARGET, addr(target))
+
+
+def test_the_bandwidth_limit_holds_for_the_snapshot(client, source):
+    admin = source.client()
+    try:
+        admin.config_set("rdbcompression", "no")
+        admin.execute_command("DEBUG", "POPULATE", 12000, "bw", 200)  # about 2.7 MB of snapshot
+    finally:
+        admin.close()
+    flush(target_server(client))
+    task_id = create_task(client, "online-bandwidth")
+    configure(client, task_id, addr(source), method="full_amount_migration", bandwidth="1")
+    assert wait_status(client, task_id, ("SUCCESS", "FAILED")).status == "SUCCESS"
+    line = next(m for _level, m in log_messages(client, task_id) if m.startswith("Snapshot received: "))
+    size, seconds = int(line.split()[2]), float(line.split()[5])
+    assert size > 2_000_000 and size / seconds <= 1.1 * 1024 * 1024, line
