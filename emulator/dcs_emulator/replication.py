@@ -214,6 +214,8 @@ class ReplicaLink:
                 progress(written)
 
     def _read(self, size: int, should_stop) -> bytes:
+        if should_stop():  # a stop must not wait for the end of a large snapshot
+            raise SourceGone("Stopped while the snapshot was arriving from %s." % self.where)
         if self._buffer:
             chunk = bytes(self._buffer[:size])
             del self._buffer[:size]
