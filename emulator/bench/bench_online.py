@@ -14,7 +14,7 @@ a burst of Lua scripts on the source (their effects reach the stream at once, fa
 them); commands / the time until the target holds the burst's last key. Goal >= 50,000 ops/s. The floor is a
 target server made a replica with REPLICAOF, measured the same way.
 
-Usage: python emulator/bench/bench_online.py [--keys N] [--rate W] [--seconds S] [--burst B]
+Usage: python emulator/bench/bench_online.py [--keys N] [--rate W] [--seconds S] [--burst B] [--rounds R]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+import redis
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import (ConfigMigrationInstanceBody, CreateOnlineMigrationTaskBody,
@@ -132,77 +133,88 @@ def measure_lag(target_client, writer: SteadyWriter) -> list:
     return lags
 
 
-def steady_and_burst(source: ManagedServer, target_client, rate: int, seconds: float, burst: int) -> dict:
+def steady_lag(source: ManagedServer, target_client, rate: int, seconds: float) -> dict:
     admin = source.client()
     admin.delete(CLOCK_KEY)  # a clock left by an earlier run would read as a lag
+    admin.close()
     while target_client.exists(CLOCK_KEY):
         time.sleep(0.005)
     writer = SteadyWriter(source, rate, seconds)
     writer.start()
-    lags = measure_lag(target_client, writer)
+    lags = sorted(measure_lag(target_client, writer))
     writer.join()
-    achieved = writer.written / seconds
+    if not lags:
+        raise RuntimeError("no lag sample: the writer's clock never reached the target")
+    return {"rate": writer.written / seconds, "p50": statistics.median(lags), "p99": lags[int(len(lags) * 0.99) - 1],
+            "max": lags[-1]}
+
+
+def burst_rate(source: ManagedServer, target_client, burst: int, tag: str) -> float:
+    """Commands per second the target applied of a burst that reaches the stream at once."""
+    admin = source.client()
     scripts = 10
     started = time.monotonic()
     for n in range(scripts):
-        admin.eval(BURST_SCRIPT, 0, "burst%d:" % n, burst // scripts)
-    last_key = "burst%d:%d" % (scripts - 1, burst // scripts)
+        admin.eval(BURST_SCRIPT, 0, "%s%d:" % (tag, n), burst // scripts)
+    admin.close()
+    last_key = "%s%d:%d" % (tag, scripts - 1, burst // scripts)
     while target_client.get(last_key) is None:
         time.sleep(0.002)
-    apply_seconds = time.monotonic() - started
-    admin.close()
-    lags.sort()
-    return {"rate": achieved, "p50": statistics.median(lags) if lags else float("nan"),
-            "p99": lags[int(len(lags) * 0.99) - 1] if lags else float("nan"), "max": lags[-1] if lags else float("nan"),
-            "apply": burst / apply_seconds}
+    return burst / (time.monotonic() - started)
 
 
 def replicaof_floor(source: ManagedServer, binary, workdir: Path, args) -> dict:
-    target = ManagedServer(workdir / "replica", password=TARGET_PASSWORD, binary=binary, label="replica")
-    target.start()
-    client = target.client()
-    try:
-        client.config_set("masterauth", SOURCE_PASSWORD)
-        started = time.monotonic()
-        client.execute_command("REPLICAOF", source.host, source.port)
-        while True:
-            info = client.info("replication")
-            if info.get("master_link_status") == "up" and not int(client.info("persistence").get("loading", 0)):
-                break
-            time.sleep(0.005)
-        full = time.monotonic() - started
-        result = steady_and_burst(source, client, args.rate, args.seconds, args.burst)
-        result["full_seconds"] = full
-        return result
-    finally:
-        client.close()
-        target.stop(save=False)
+    """A fresh server per round made a replica with REPLICAOF: full sync seconds, then lag and burst."""
+    fulls, applies, lag = [], [], None
+    for round_number in range(args.rounds):
+        target = ManagedServer(workdir / ("replica-%d" % round_number), password=TARGET_PASSWORD, binary=binary,
+                               label="replica")
+        target.start()
+        client = target.client()
+        try:
+            client.config_set("masterauth", SOURCE_PASSWORD)
+            started = time.monotonic()
+            client.execute_command("REPLICAOF", source.host, source.port)
+            while client.info("replication").get("master_link_status") != "up" \
+                    or int(client.info("persistence").get("loading", 0)):
+                time.sleep(0.005)
+            fulls.append(time.monotonic() - started)
+            if lag is None:
+                lag = steady_lag(source, client, args.rate, args.seconds)
+            applies.append(burst_rate(source, client, args.burst, "replica%d-" % round_number))
+        finally:
+            client.close()
+            target.stop(save=False)
+            shutil.rmtree(target.directory, ignore_errors=True)
+    return dict(lag, full_seconds=statistics.median(fulls), apply=statistics.median(applies))
 
 
 def emulator_run(source: ManagedServer, binary, workdir: Path, args) -> dict:
+    """One emulator: a full migration per round into the emptied target, then one incremental migration."""
     config = sample_config(workdir / "bucket", [{"name": "bench-target", "password": TARGET_PASSWORD}],
                            server_binary=binary.path)
     (workdir / "bucket").mkdir(exist_ok=True)
     with launch(config, workdir=workdir / "emulator") as emu:
         target_id = emu.instances[0]["id"]
         client = sdk_client(emu)
-        task_id, started = start_task(client, source, target_id, "full_amount_migration")
-        status = wait_status(client, task_id, ("SUCCESS",))
-        full = time.monotonic() - started
-        if status != "SUCCESS":
-            raise RuntimeError("the full migration ended %s; see %s" % (status, emu.log_path))
         host, port = emu.redis_address(target_id)
-        import redis  # pylint: disable=import-outside-toplevel
         target_client = redis.Redis(host=host, port=port, password=TARGET_PASSWORD)
+        fulls = []
+        for _round in range(args.rounds):
+            target_client.flushall()
+            task_id, started = start_task(client, source, target_id, "full_amount_migration")
+            if wait_status(client, task_id, ("SUCCESS",)) != "SUCCESS":
+                raise RuntimeError("the full migration failed; see %s" % emu.log_path)
+            fulls.append(time.monotonic() - started)
         target_client.flushall()
         task_id, _started = start_task(client, source, target_id, "incremental_migration")
         if wait_status(client, task_id, ("INCRMIGRATING",)) != "INCRMIGRATING":
             raise RuntimeError("the incremental migration failed; see %s" % emu.log_path)
-        result = steady_and_burst(source, target_client, args.rate, args.seconds, args.burst)
+        result = steady_lag(source, target_client, args.rate, args.seconds)
+        applies = [burst_rate(source, target_client, args.burst, "emulator%d-" % n) for n in range(args.rounds)]
         client.stop_migration_task_sync(StopMigrationTaskSyncRequest(task_id=task_id))
         target_client.close()
-        result["full_seconds"] = full
-        return result
+    return dict(result, full_seconds=statistics.median(fulls), apply=statistics.median(applies))
 
 
 def main() -> int:
@@ -211,6 +223,7 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--burst", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     binary = preferred_binary()
     workdir = Path(tempfile.mkdtemp(prefix="dcs-bench-online-"))
@@ -221,7 +234,8 @@ def main() -> int:
         admin.save()
         admin.close()
         shutil.copyfile(source.directory / "dump.rdb", workdir / "source.rdb")
-        native = floor(workdir / "source.rdb", binary, workdir)
+        natives = [floor(workdir / "source.rdb", binary, workdir) for _round in range(args.rounds)]
+        native = {"keys": natives[0]["keys"], "seconds": statistics.median(n["seconds"] for n in natives)}
         emu = emulator_run(source, binary, workdir, args)
         replica = replicaof_floor(source, binary, workdir, args)
     finally:
@@ -251,9 +265,10 @@ def report(args, binary, native: dict, emu: dict, replica: dict) -> None:
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     for row in (header,) + tuple(rows):
         print(" | ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip())
-    print("full sync = configure call to SUCCESS (snapshot + load, as the API shows it) / REPLICAOF to link up and "
-          "loaded; lag = end to end, the writer's clock read back from the target every 20 ms; apply rate = a burst "
-          "of %d SETs from Lua scripts until the target holds the last one." % args.burst)
+    print("medians of %d rounds; full sync = configure call to SUCCESS (snapshot + load, as the API shows it) / "
+          "REPLICAOF to link up and loaded; lag = end to end over %.0f s, the writer's clock read back from the target "
+          "every 20 ms; apply rate = a burst of %d SETs from Lua scripts until the target holds the last one."
+          % (args.rounds, args.seconds, args.burst))
 
 
 if __name__ == "__main__":

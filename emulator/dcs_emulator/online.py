@@ -412,8 +412,8 @@ class _Migration:
         try:
             while not self.ctx.should_stop():
                 try:
-                    commands, raw = link.commands(wait=0.2)
-                    applier.apply(commands, raw, link)
+                    commands, sizes, raw = link.commands(wait=0.2)
+                    applier.apply(commands, sizes, raw, link)
                 except redis.RedisError as exc:
                     raise TaskFailed("The target stopped accepting the replication stream: %s." % exc) from None
                 finally:
