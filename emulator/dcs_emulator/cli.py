@@ -11,6 +11,7 @@ import logging
 import sys
 
 from dcs_emulator import config as config_mod
+from dcs_emulator.logsafe import EscapingFormatter
 from dcs_emulator.storage import StorageError
 
 LOG = logging.getLogger("dcs_emulator")
@@ -65,23 +66,49 @@ def _serve(args) -> int:
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
     # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
     # polls would surface as a spurious connection error in the client.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
+    # log_config=None: uvicorn's own lines go through the root handler too, so they are escaped like ours.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level, log_config=None,
                 timeout_keep_alive=75, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+    return 0
+
+
+def missing_files(config) -> list:
+    """What a valid config still lacks on disk: bucket directories, and the files of backup records.
+
+    Valid YAML with missing files would only fail later, at the first import from them.
+    """
+    problems = []
+    for name, bucket in sorted(config.buckets.items()):
+        if "path" in bucket and not bucket["path"].is_dir():
+            problems.append("bucket %s: directory %s does not exist (yet)" % (name, bucket["path"]))
+    for instance in config.instances:
+        for backup in instance.get("backups", []):
+            bucket = config.buckets.get(backup["bucket"], {})
+            if "path" in bucket and not (bucket["path"] / backup["file"]).is_file():
+                problems.append("instance %s: backup record %s: no file %s in bucket %s"
+                                % (instance["id"], backup["id"], backup["file"], backup["bucket"]))
+    return problems
+
+
+def _check_config(config) -> int:
+    print("config OK: %d account(s), %d bucket(s), %d instance(s)"
+          % (len(config.accounts), len(config.buckets), len(config.instances)))
+    for problem in missing_files(config):
+        print("warning: %s" % problem)
     return 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO) if hasattr(args, "log_level")
-                        else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        else logging.INFO, handlers=[handler])
     try:
         if args.command == "sample-backup":
             return args.run(args)
         if args.command == "check-config":
-            config = config_mod.load(args.config)
-            print("config OK: %d account(s), %d bucket(s), %d instance(s)"
-                  % (len(config.accounts), len(config.buckets), len(config.instances)))
-            return 0
+            return _check_config(config_mod.load(args.config))
         return _serve(args)
     except config_mod.ConfigError as exc:
         for problem in exc.problems:  # one line each, naming its key path

