@@ -260,15 +260,16 @@ class ReplicaLink:
         """(commands, their sizes, their raw bytes) of the whole commands the reader holds."""
         found = []
         sizes = []
+        gets = self._reader.gets  # the hot loop: one lookup, not one per command
         while True:
-            item = self._reader.gets()
+            item = gets()
             if item is False:
                 break
-            if isinstance(item, hiredis.ReplyError):
-                raise SourceGone("The source %s sent an error in the stream: %s." % (self.where, item))
-            if isinstance(item, list):
+            if item.__class__ is list:
                 found.append(item)
                 sizes.append(command_size(item))
+            elif isinstance(item, hiredis.ReplyError):
+                raise SourceGone("The source %s sent an error in the stream: %s." % (self.where, item))
         total = sum(sizes)
         raw = bytes(self._raw[:total])
         del self._raw[:total]
