@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from dcs_emulator import errors, models
 from dcs_emulator.online import RESUME_MODES, OnlineBackend
 from dcs_emulator.routes.common import emulator, json_body
-from dcs_emulator.routes.tasks import task_ids_in_body
+from dcs_emulator.routes.tasks import batch_answer, task_ids_in_body
 from dcs_emulator.routes.validation import MIGRATION_METHODS, TASK_NAME_RE
 
 router = APIRouter()
@@ -105,8 +105,7 @@ def set_online_migration_task(project_id: str, task_id: str, request: Request):
 
 @router.post(BASE + "/migration-tasks/batch-restart")
 def batch_restart_online_migration_tasks(project_id: str, request: Request):
-    results = _online(request).batch_restart(project_id, task_ids_in_body(request, "migration_tasks"))
-    return {"migration_tasks": [models.batch_stop_result(task_id, error) for task_id, error in results]}
+    return batch_answer(_online(request).batch_restart(project_id, task_ids_in_body(request, "migration_tasks")))
 
 
 @router.post(BASE + "/migration-task/{task_id}/sync-stop")
