@@ -49,6 +49,8 @@ TASK_NOT_FOUND = 'DCS.4133'
 INSTANCE_NOT_FOUND = 'DCS.3022'
 # Stop refused: the task is no longer in a state that can be stopped (it finished meanwhile).
 OPERATION_NOT_ALLOWED = 'DCS.4026'
+# "Not allowed when the task is in the current state" (the task-state code; DCS.4026 is the instance-state one).
+TASK_STATE_NOT_ALLOWED = 'DCS.4957'
 
 
 def has_error_code(error, codes):
@@ -129,3 +131,42 @@ def normalized(value):
 def same_value(wanted, shown):
     """Compare an option with what the API shows; a field the API does not show (null) cannot differ."""
     return shown is None or normalized(wanted) == normalized(shown)
+
+
+# -- points in time ----------------------------------------------------------------------------
+
+# The times the API shows (created_at...): '2021-06-16T06:12:55.508Z', '2024-11-06 10:00:00', '2019/10/22 14:44:30',
+# with or without a fraction or a zone; '202404011057' (yyyyMMddHHmm[ss], UTC); epoch seconds or milliseconds.
+INSTANT = re.compile(r'^(\d{4})[-/](\d{2})[-/](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?'
+                     r' ?(Z|[+-]\d{2}:?\d{2})?$')
+COMPACT_INSTANT = re.compile(r'^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$')
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _zone_offset(zone):
+    """Seconds east of UTC of 'Z', '+08:00' or '-0530'; a time without zone is read as UTC."""
+    if not zone or zone == 'Z':
+        return 0
+    digits = zone[1:].replace(':', '')
+    seconds = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+    return -seconds if zone[0] == '-' else seconds
+
+
+def instant(value):
+    """Seconds since the epoch (UTC) of a time the API shows, in any of its formats; None if unknown."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    match = INSTANT.match(text) or COMPACT_INSTANT.match(text)
+    if match is None:
+        if ASCII_DIGITS.match(text) and len(text) in (10, 13):
+            return int(text) / (1000.0 if len(text) == 13 else 1.0)
+        return None
+    parts = match.groups() + (None,) * (8 - len(match.groups()))
+    year, month, day, hour, minute, second, fraction, zone = parts
+    try:
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                                   int((fraction or '0')[:6].ljust(6, '0')))
+    except ValueError:
+        return None
+    return (moment - EPOCH).total_seconds() - _zone_offset(zone)

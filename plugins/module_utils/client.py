@@ -18,7 +18,7 @@ import json
 import logging
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
-from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import Retrier
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import Retrier, is_transient
 from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import load_sdk
 
 IAM_PROJECTS_PATH = '/v3/projects'
@@ -44,10 +44,10 @@ class DcsApi(object):
             executor.shutdown(wait=False)
         http_client.close()
 
-    def call(self, action, operation, request, before_retry=None):
-        """Run client.<operation>(request) with retries; action names it in errors."""
+    def call(self, action, operation, request, before_retry=None, retry_if=is_transient):
+        """Run client.<operation>(request) with retries (see Retrier.call); action names it in errors."""
         method = getattr(self.client, operation)
-        return self.retrier.call(action, lambda: method(request), before_retry=before_retry)
+        return self.retrier.call(action, lambda: method(request), before_retry=before_retry, retry_if=retry_if)
 
 
 def with_scheme(url):

@@ -106,3 +106,32 @@ def api_errors(action):
         if translated is None:
             raise
         raise translated
+
+
+def _exception_chain(error):
+    """error and the exceptions it wraps (raised while handling, .reason, args), nearest first."""
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        nested = [current.__cause__, current.__context__, getattr(current, 'reason', None)] + list(current.args)
+        pending.extend(item for item in nested if isinstance(item, BaseException))
+
+
+def answer_lost(error):
+    """True if a failed call may have reached the service although no answer came back.
+
+    A read timeout or a connection dropped after the request was sent leaves the outcome unknown:
+    only then can a call that creates something have done so unseen. A connection that was never
+    made (refused, connect timeout) sent nothing, and an HTTP answer, even an error, is an answer.
+    """
+    if error.status_code is not None:
+        return False
+    try:
+        from urllib3.exceptions import ConnectTimeoutError  # NewConnectionError (refused) is a subclass
+    except ImportError:  # pragma: no cover - urllib3 comes with the SDK
+        return True
+    return not any(isinstance(cause, ConnectTimeoutError) for cause in _exception_chain(error))
