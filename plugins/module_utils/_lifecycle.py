@@ -229,7 +229,7 @@ class TaskLifecycle(object):
     def ensure_present(self, request, replace_failed):
         """The task named request['task_name'] exists with this request: adopted, created, or replaced if failed."""
         with self.reporting_warnings():
-            return self._ensure_present(request, replace_failed)
+            return self.with_warnings(self._ensure_present(request, replace_failed))
 
     def _ensure_present(self, request, replace_failed):
         name = request['task_name']
@@ -351,9 +351,6 @@ class TaskLifecycle(object):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
         name = request['task_name']
         self.remove_duplicate(own_id)
-        self.warnings.append("another run created %s '%s' at the same time: this run created %s, then stopped "
-                             "and deleted it, and adopted %s, created first (every run keeps the same one)"
-                             % (self.kind.noun, name, own_id, survivor['task_id']))
         for attempt in range(ADOPT_ATTEMPTS):
             try:
                 result = self.adopt(survivor, request, gone_is_news=True)
@@ -366,6 +363,9 @@ class TaskLifecycle(object):
                                    "no other task has that name: run the task again to create it"
                                    % (self.kind.noun, name, own_id, survivor['task_id']), changed=True)
                 survivor = survivor_of(others)
+        self.warnings.append("another run created %s '%s' at the same time: this run created %s, then stopped "
+                             "and deleted it, and adopted %s, created first (every run keeps the same one)"
+                             % (self.kind.noun, name, own_id, survivor['task_id']))
         result['duplicate_task_ids'] = [own_id]
         if self.diff_mode:
             result['diff'] = dict(before=before, after=result[self.kind.result_key])
@@ -456,7 +456,7 @@ class TaskLifecycle(object):
     def ensure_absent(self, name, task_id):
         """Delete every task with this name and/or ID; with wait, until the list no longer shows them."""
         with self.reporting_warnings():
-            return self._ensure_absent(name, task_id)
+            return self.with_warnings(self._ensure_absent(name, task_id))
 
     def _ensure_absent(self, name, task_id):
         self.check_same_task(name, task_id)
@@ -499,7 +499,7 @@ class TaskLifecycle(object):
     def ensure_stopped(self, name, task_id):
         """Stop the task if it runs; with wait, until it is stopped (or finished on its own)."""
         with self.reporting_warnings():
-            return self._ensure_stopped(name, task_id)
+            return self.with_warnings(self._ensure_stopped(name, task_id))
 
     def _ensure_stopped(self, name, task_id):
         self.check_same_task(name, task_id)
@@ -537,6 +537,9 @@ class TaskLifecycle(object):
             result['task_id'] = task_id
         if self.diff_mode:
             result['diff'] = dict(before=before, after=after)
+        return result
+
+    def with_warnings(self, result):
         if self.all_warnings():
             result['warnings'] = self.all_warnings()
         return result
