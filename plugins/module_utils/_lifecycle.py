@@ -234,12 +234,9 @@ class TaskLifecycle(object):
     def _ensure_present(self, request, replace_failed):
         name = request['task_name']
         found = self.find(name=name)
-        if len(found) > 1:
-            raise DcsError("%d %s are named '%s' (%s): remove the extra ones with state=absent and task_id"
-                           % (len(found), self.kind.plural, name, ', '.join(task['task_id'] for task in found)))
         if not found:
             return self.create(request)
-        listed = found[0]
+        listed = found[0] if len(found) == 1 else self.earliest_of_several(name, found)
         if self.kind.has_failed(listed, listed.get('error_message')):
             if replace_failed:
                 return self.create(request, replacing=listed)
@@ -248,7 +245,19 @@ class TaskLifecycle(object):
                                                 listed.get('error_message') or 'no error message'),
                            task_id=listed['task_id'], error_message=listed.get('error_message'),
                            **{self.kind.result_key: self.calls.show(listed['task_id'])})
-        return self.adopt(listed, request)
+        if len(found) == 1:
+            return self.adopt(listed, request)
+        return self.adopt_survivor(listed, request, ())[0]
+
+    def earliest_of_several(self, name, found):
+        """Several tasks carry the name (concurrent runs created them, and are removing all but one): the one
+        every run keeps."""
+        survivor = survivor_of([task for task in found if not self.kind.is_gone(task)] or found)
+        self.warnings.append("%d %s are named '%s' (%s): this run adopted %s, created first, as every run does; the "
+                             "runs that created the others remove them (remove any that stay with state=absent and "
+                             "task_id)" % (len(found), self.kind.plural, name,
+                                           ', '.join(task['task_id'] for task in found), survivor['task_id']))
+        return survivor
 
     def adopt(self, listed, request, gone_is_news=False):
         """A task with this name exists: it must have been made from the same request; wait for it if asked.
@@ -351,18 +360,7 @@ class TaskLifecycle(object):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
         name = request['task_name']
         self.remove_duplicate(own_id)
-        for attempt in range(ADOPT_ATTEMPTS):
-            try:
-                result = self.adopt(survivor, request, gone_is_news=True)
-                break
-            except TaskGone:
-                # The survivor's own run gave way to a task created even earlier: follow it there.
-                others = [task for task in self.live_tasks_named(name, ignore_ids) if task['task_id'] != own_id]
-                if not others or attempt == ADOPT_ATTEMPTS - 1:
-                    raise DcsError("%s '%s' (%s) was removed as a duplicate of %s, which was removed in turn, and "
-                                   "no other task has that name: run the task again to create it"
-                                   % (self.kind.noun, name, own_id, survivor['task_id']), changed=True)
-                survivor = survivor_of(others)
+        result, survivor = self.adopt_survivor(survivor, request, list(ignore_ids) + [own_id])
         self.warnings.append("another run created %s '%s' at the same time: this run created %s, then stopped "
                              "and deleted it, and adopted %s, created first (every run keeps the same one)"
                              % (self.kind.noun, name, own_id, survivor['task_id']))
@@ -370,6 +368,23 @@ class TaskLifecycle(object):
         if self.diff_mode:
             result['diff'] = dict(before=before, after=result[self.kind.result_key])
         return result
+
+    def adopt_survivor(self, survivor, request, ignore_ids):
+        """(result, survivor) of adopting the task concurrent creates keep. If its own run gave way to a task
+        created even earlier (and removed it), follow to that one."""
+        name = request['task_name']
+        attempts = 0
+        while True:
+            try:
+                return self.adopt(survivor, request, gone_is_news=True), survivor
+            except TaskGone:
+                attempts += 1
+                others = self.live_tasks_named(name, ignore_ids)
+                if not others or attempts >= ADOPT_ATTEMPTS:
+                    raise DcsError("%s '%s' (%s), the one kept among concurrent creates, was removed, and no other "
+                                   "task has that name: run the task again to create it"
+                                   % (self.kind.noun, name, survivor['task_id']))
+                survivor = survivor_of(others)
 
     def remove_duplicate(self, task_id):
         """Stop and delete a task this run created as a duplicate. A service that refuses to delete a task

@@ -30,7 +30,7 @@ options:
     description:
       - V(present) creates the task unless a task with this O(task_name) exists.
       - V(absent) deletes every task named O(task_name) (and with ID O(task_id), when given).
-        With both O(task_name) and O(task_id), they must name the same task: if a task has that ID under
+        With both O(task_name) and O(task_id), they must name the same task; if a task has that ID under
         another name, or that name under other IDs, the module fails naming both (as with O(state=stopped)).
       - V(stopped) stops the task named O(task_name) (or with ID O(task_id); with both, the task must have both)
         if it is still running, and with O(wait=true) waits until it is C(TERMINATED).
@@ -152,7 +152,7 @@ options:
       db:
         description:
           - Redis database number (quote it, for example V("0")).
-          - Refused with O(state=present): a backup import restores each database of the backup into the
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
             database of the same number, whatever this says.
         type: str
   target_instance:
@@ -188,7 +188,7 @@ options:
       db:
         description:
           - Redis database number (quote it, for example V("0")).
-          - Refused with O(state=present): a backup import restores each database of the backup into the
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
             database of the same number, whatever this says.
         type: str
   retry_failed:
@@ -217,12 +217,13 @@ notes:
     without one counts as the latest), then the smallest ID. The other runs stop and delete the task they
     created, adopt that one (and wait for it with O(wait=true)), return its O(task_id), report C(changed=false),
     and say in a warning and in RV(duplicate_task_ids) what they removed. A run that waits lists the name once
-    more after its wait, for creates that became visible late."
+    more after its wait, for creates that became visible late. A run that starts while several tasks carry the
+    name adopts the same one and names the others in a warning."
   - "Limits of that guarantee: the service may have started a removed duplicate before it was stopped (a backup
     import then wrote the same keys with the same values: the data is the same); a run whose own task is not yet
     shown by the list keeps it, so without O(wait=true) two tasks may remain when the list lags behind the
-    creates; every later run by that name then fails naming them, and O(state=absent) with O(task_id) removes
-    the extra one."
+    creates; later runs by that name then adopt the earliest and name the others in a warning, and
+    O(state=absent) with O(task_id) removes an extra one."
   - "A create call whose answer never came (a read timeout, a dropped connection) is never sent again, because
     the service may still carry it out: the module looks the name up for a settle window of O(api_timeout)
     seconds and adopts the task if it appears. Otherwise it fails saying that the outcome is unknown; running
@@ -310,8 +311,8 @@ RETURN = r'''
 changed:
   description:
     - Whether a task was created or removed (or would be, in check mode).
-    - C(false) for a run that gave way to a concurrent run with the same name (see RV(duplicate_task_ids)):
-      of the runs that create one name at once, only the one whose task is kept reports C(true).
+    - C(false) for a run that gave way to a concurrent run with the same name (see RV(duplicate_task_ids)).
+      Of the runs that create one name at once, only the one whose task is kept reports C(true).
   returned: always
   type: bool
   sample: true

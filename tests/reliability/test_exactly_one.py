@@ -111,7 +111,7 @@ def run_playbook(running, collection_root, tmp_path, forks: int, name: str, inst
 
 @pytest.mark.parametrize("forks", [10, 20])
 def test_concurrent_forks_on_one_name_converge_on_one_task(race_emulator, collection_root, tmp_path, run_module,
-                                                          measure, forks):
+                                                           measure, forks):
     running = race_emulator
     target_id = running.instance("dcs-race-%d" % forks)["id"]
     name = unique_name("race-%d" % forks)

@@ -288,13 +288,18 @@ def test_exact_name_match_over_all_pages(run, dcs):
     assert all('name=%s' % NAME in query for query in offsets)
 
 
-def test_several_tasks_with_the_name_fail(run, dcs):
-    dcs.list_tasks(list_item('a1', NAME), list_item('a2', NAME))
+def test_several_tasks_with_the_name_adopt_the_earliest_with_a_warning(run, dcs):
+    """Concurrent runs are removing all but one: every run adopts the one they keep."""
+    dcs.list_tasks(list_item('a2', NAME, created_at='2024-11-06T10:00:00.000Z'),
+                   list_item('a1', NAME, created_at='2024-11-06T10:00:00.001Z'))
+    dcs.show_task(task_detail('a2', NAME))
 
     result = run(present())
 
-    assert result.failed
-    assert "2 migration tasks are named '%s' (a1, a2)" % NAME in result['msg']
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is False and result['task_id'] == 'a2'
+    assert not dcs.calls('DELETE') and not dcs.calls('POST')
+    assert "2 migration tasks are named '%s' (a2, a1): this run adopted a2, created first" % NAME in str(result['warnings'])
 
 
 # -- a failed task with the same name -----------------------------------------------------------
