@@ -276,7 +276,12 @@ class TaskLifecycle(object):
                               's' if len(differences) == 1 else ''),
                            task_id=task_id, **{self.kind.result_key: task})
         if self.wait and not self.check_mode:
-            task = self.wait_for_settled(request['task_name'], task_id, task, changed=False)
+            try:
+                task = self.wait_for_settled(request['task_name'], task_id, task, changed=False)
+            except DcsApiError as error:
+                if gone_is_news and self.kind.is_missing(error):
+                    raise TaskGone()
+                raise
             if gone_is_news and self.kind.is_gone(task):
                 raise TaskGone()
             self.check_outcome(request['task_name'], task_id, task, changed=False)

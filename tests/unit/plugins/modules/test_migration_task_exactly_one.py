@@ -185,6 +185,23 @@ def test_the_kept_task_giving_way_itself_is_followed_to_the_earliest(run, dcs):
     assert_gave_way_to(result, dcs, OTHER)
 
 
+def test_a_run_that_finds_several_follows_the_kept_one_when_it_goes_during_the_wait(run, dcs, fake_clock):
+    """A late run lists two tasks (the racers are still reconciling), adopts the earlier; that one's run then
+    gives way to an even earlier task that became visible late: the late run follows it."""
+    dcs.list_tasks(created_at(LATER, '2024-11-06T10:00:02Z'), created_at(OURS, '2024-11-06T10:00:01Z'))
+    dcs.list_tasks(created_at(LATER, '2024-11-06T10:00:02Z'), created_at(OTHER, '2024-11-06T10:00:00Z'))
+    dcs.show_task(task_detail(OURS, NAME, status='MIGRATING'))
+    dcs.error('GET', '/migration-task/%s' % OURS, 400, 'DCS.4133', 'The migration task does not exist.')
+    dcs.show_task(task_detail(OTHER, NAME, status='SUCCESS'))
+
+    result = run(present(wait=True, wait_timeout=60))
+
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is False and result['task_id'] == OTHER
+    assert [w for w in warnings_of(result) if w.startswith("2 migration tasks are named '%s'" % NAME) and OURS in w]
+    assert not dcs.calls('POST') and not dcs.calls('DELETE')
+
+
 def test_a_duplicate_whose_delete_is_refused_while_it_stops_is_deleted_once_stopped(run, dcs, fake_clock):
     race(dcs, [created_at(OURS, '2024-11-06T10:00:01Z'), created_at(OTHER, '2024-11-06T10:00:00Z')])
     dcs.mock.remove('DELETE', dcs.url('/migration-tasks/delete'))
