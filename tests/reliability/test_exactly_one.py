@@ -43,13 +43,8 @@ PLAYBOOK = textwrap.dedent('''\
             project_id: "{{ dcs_project_id }}"
             task_name: "{{ task_name }}"
             wait_timeout: 300
-            backup_files:
-              bucket_name: "{{ dcs_bucket }}"
-              files:
-                - file_name: "{{ dcs_backup }}"
-            target_instance:
-              id: "{{ instance_id }}"
-              password: "{{ redis_password }}"
+            backup_files: "{{ backup }}"
+            target_instance: "{{ target }}"
           register: imported
 
         - name: Keep every host's result
@@ -94,9 +89,9 @@ def run_playbook(running, collection_root, tmp_path, forks: int, name: str, inst
         encoding="utf-8")
     (tmp_path / "playbook.yml").write_text(PLAYBOOK, encoding="utf-8")
     extra_vars = dict(dcs_endpoint=running.url, dcs_access_key=running.access_key, dcs_secret_key=running.secret_key,
-                      dcs_project_id=running.project_id, dcs_bucket=BUCKET, dcs_backup=BACKUP, task_name=name,
-                      instance_id=instance_id, redis_password=REDIS_PASSWORD,
-                      results_file=str(tmp_path / "results.json"))
+                      dcs_project_id=running.project_id, task_name=name,
+                      backup=dict(bucket_name=BUCKET, files=[dict(file_name=BACKUP)]),
+                      target=dict(id=instance_id, password=REDIS_PASSWORD), results_file=str(tmp_path / "results.json"))
     (tmp_path / "vars.json").write_text(json.dumps(extra_vars), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collection_root), ANSIBLE_FORKS=str(forks),
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_RETRY_FILES_ENABLED="0")
