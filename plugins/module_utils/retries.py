@@ -4,7 +4,9 @@
 """Retry transient API failures with capped, fully jittered exponential backoff.
 
 Transient: HTTP 429 (API gateway throttling), HTTP 5xx, and connection errors
-including timeouts. Anything else (4xx) fails at once. The SDK's own retry
+including timeouts. Anything else (4xx) fails at once, and so do the transport
+failures no retry can get past (errors.transport_problem(): a certificate that
+cannot be verified, a server without TLS, a host name that does not exist). The SDK's own retry
 (HttpConfig.retry_times) only covers idempotent methods on 429, so it stays off.
 """
 
@@ -23,6 +25,8 @@ MAX_DELAY = 20.0
 
 def is_transient(error):
     """True for failures that may succeed when tried again."""
+    if error.problem is not None:
+        return False
     if error.status_code is None:
         return True
     try:
@@ -55,8 +59,8 @@ class Retrier(object):
 
         before_retry, if given, runs after each backoff and before func() is tried
         again; if it returns anything but None, that is returned instead. Create
-        calls use it to look the resource up rather than create it twice when the
-        first attempt reached the service but its answer was lost.
+        calls use it to look the resource up rather than create it twice when an
+        attempt answered with an error (5xx) had created it all the same.
         """
         attempt = 0
         while True:
