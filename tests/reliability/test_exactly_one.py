@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from conftest import BACKUP, BUCKET, REDIS_PASSWORD, Emulator, unique_name
-from dcs_emulator.launcher import launch, sample_config, start, stop
+from conftest import BACKUP, BUCKET, REDIS_PASSWORD, Emulator, launch_emulator, unique_name
+from dcs_emulator.launcher import start, stop
+from dcs_emulator.testing import sample_config
 
 PLAYBOOK = textwrap.dedent('''\
     - name: Every host imports the same backup under the same task name
@@ -60,11 +61,9 @@ PLAYBOOK = textwrap.dedent('''\
 @pytest.fixture(scope="module")
 def race_emulator(tmp_path_factory, bucket_dir):
     """An emulator with an empty target per race and a reference instance that imports the backup once."""
-    instances = [{"name": "dcs-race-%d" % forks, "password": REDIS_PASSWORD} for forks in (10, 20)]
-    instances += [{"name": "dcs-reference", "password": REDIS_PASSWORD}, {"name": "dcs-rel-main", "password": REDIS_PASSWORD}]
-    workdir = tmp_path_factory.mktemp("race-emulator")
-    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=instances)
-    with launch(config, workdir, data_dir=workdir / "data") as running:
+    instances = [{"name": name, "password": REDIS_PASSWORD}
+                 for name in ("dcs-race-10", "dcs-race-20", "dcs-reference", "dcs-rel-main")]
+    with launch_emulator(tmp_path_factory, bucket_dir, "race-emulator", instances=instances) as running:
         yield running
 
 
