@@ -63,6 +63,8 @@ def scenario(emu, run_module, call: str, name: str) -> dict:
     return emu.present(name, **base)
 
 
+# After a create the module lists the name again, right away and after its wait (concurrent creates converge).
+LISTS_AFTER_CREATE = 2
 # A create whose answer never came: sent once, never again (see test_no_duplicates.py).
 LOST_CREATE = (("create", "latency"), ("create", "drop"))
 
@@ -122,6 +124,8 @@ def test_recovers_when_the_faults_stop_within_the_budget(emu, run_module, call, 
         assert attempts >= RETRIES + 1  # the waiter may poll again after the faults
     elif (call, kind) == ("delete", "latency"):
         assert 1 < attempts <= RETRIES + 1  # a delayed delete may be seen done before the last retry
+    elif call == "list":
+        assert attempts == RETRIES + 1 + LISTS_AFTER_CREATE
     else:
         assert attempts == RETRIES + 1
     if call == "delete":
