@@ -53,9 +53,9 @@ class TaskKind(object):
     stopping = service.STOPPING
     stopped = service.STOPPED
     not_found_codes = (service.TASK_NOT_FOUND,)
-    # A stop or delete refused because of the task's state (it finished meanwhile, or is still stopping).
-    state_refusal_codes = (service.OPERATION_NOT_ALLOWED, service.TASK_STATE_NOT_ALLOWED)
-    already_finished_codes = state_refusal_codes
+    already_finished_codes = service.STOP_REFUSED_AS_FINISHED
+    # A delete refused because of the task's state (a duplicate still stopping): the same codes.
+    state_refusal_codes = service.STOP_REFUSED_AS_FINISHED
 
     @property
     def plural(self):
