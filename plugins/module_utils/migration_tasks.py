@@ -15,6 +15,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import answer_lost
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
+
 PAGE_SIZE = 100
 LOG_LINES = 5
 
@@ -116,7 +119,10 @@ class MigrationTasks(object):
                                 'ShowMigrationTaskRequest', task_id=task_id)
 
     def create(self, body, ignore_ids=()):
-        """POST the task. After a transient failure, re-send only if no task with that name exists yet.
+        """POST the task. Never re-sent when the answer was lost (a read timeout, a dropped connection):
+        the request may still be carried out, so that failure is raised (errors.answer_lost()) and the
+        caller looks the name up. After an answer that is an error (429, 5xx) or a connection that was
+        never made, it is re-sent, unless the list meanwhile shows a task with that name.
 
         Returns the create response ({id, name, status}); if an earlier attempt turned
         out to have created the task, the listed task is returned in the same shape.
@@ -132,7 +138,8 @@ class MigrationTasks(object):
             return None
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
-                                 request, before_retry=created_meanwhile)
+                                 request, before_retry=created_meanwhile,
+                                 retry_if=lambda error: is_transient(error) and not answer_lost(error))
         return response if isinstance(response, dict) else plain_without_secrets(response)
 
     def _create_body(self, body):
