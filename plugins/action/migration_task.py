@@ -44,8 +44,9 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.options import DEFAULT
 display = Display()
 
 INFO_MODULE = 'hwcloud.dcs.migration_task_info'
-# A progress line at most this often (polls come every 0.5 to 10 s, so a line comes every 15 to 25 s).
-PROGRESS_EVERY = 15.0
+# A progress line at most this often (polls come every 0.5 to 10 s, so a line comes every 10 to 20 s, plus the
+# time a poll takes).
+PROGRESS_EVERY = 10.0
 TRANSPORT_PROBLEMS = (TLS_UNVERIFIED, NOT_TLS, UNKNOWN_HOST)
 
 

@@ -206,6 +206,11 @@ attributes:
 notes:
   - With O(wait=true) the module polls until the task is C(SUCCESS); C(FAILED), C(MIGRATION_FAILED) and
     C(TERMINATED) make it fail with the task's error message and its last log lines.
+  - With O(state=present) and O(wait=true), the collection's action plugin of the same name does the waiting on the
+    controller and prints a progress line about every 10 to 20 seconds (status, progress percentage, keys so far,
+    time elapsed) in the normal output; C(async) and C(poll) are not needed. It runs this module without waiting,
+    reads the task with M(hwcloud.dcs.migration_task_info) on the same host at the module's pace, and returns the
+    result this module returns when it waits by itself.
   - With O(wait=false) it returns right after the create call; the task is then C(MIGRATING).
   - With O(state=absent) and O(wait=true) the module waits until the list no longer shows the tasks.
   - With O(state=stopped) and O(wait=true) the module waits until the task is C(TERMINATED); if the task finished
