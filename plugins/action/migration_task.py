@@ -38,7 +38,7 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import (
     DcsApiError,
     DcsError,
 )
-from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import LOG_LINES
+from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import LOG_LINES, log_line
 from ansible_collections.hwcloud.dcs.plugins.module_utils.options import DEFAULT_WAIT_TIMEOUT, connection_argument_spec
 
 display = Display()
@@ -108,8 +108,7 @@ class InfoCalls(object):
     def last_log_lines(self, task_id, lines=LOG_LINES):
         found = self.run_info(task_id=task_id, include_logs=True, log_limit=lines)
         entries = found[0].get('logs') or [] if found else []
-        return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
-                         if part) for entry in entries]
+        return [log_line(entry) for entry in entries]
 
 
 class ActionModule(ActionBase):
