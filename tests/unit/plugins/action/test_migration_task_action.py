@@ -119,11 +119,11 @@ def test_a_long_import_prints_progress_and_returns_the_module_result(fake_clock,
     assert result['endpoint'] == CONNECTION['endpoint']
     assert result['invocation']['module_args'] == dict(wait=True, retry_failed=False)
     assert 'failed' not in result
-    running = [msg for _, msg in lines if msg.startswith("localhost: %s (%s): MIGRATING, " % (NAME, TASK_ID))]
+    running = [msg for when, msg in lines if msg.startswith("localhost: %s (%s): MIGRATING, " % (NAME, TASK_ID))]
     assert len(running) >= 2
     assert all(' keys, ' in msg and '% done' in msg and msg.endswith(' s elapsed') for msg in running)
     assert "MIGRATING, 0.00% done, 0 of 3000 keys, " not in running[-1]  # the figures move on
-    times = [0.0] + [when - host.runs[0][4] for when, _ in lines]
+    times = [0.0] + [line[0] - host.runs[0][4] for line in lines]
     assert max(later - earlier for earlier, later in zip(times, times[1:])) <= 30
 
 
@@ -136,7 +136,7 @@ def test_the_first_run_creates_without_waiting_and_the_last_one_only_reads(fake_
     first, last = host.module_runs()
     assert first[1] == dict(task_args(retry_failed=True), wait=False) and first[2] is False
     assert last[1] == dict(task_args(retry_failed=True), wait=False, retry_failed=False) and last[2] is True
-    for _, args, check_mode, _, _ in host.info_runs():
+    for module, args, check_mode, wrap_async, when in host.info_runs():
         assert set(args) - set(CONNECTION) <= {'task_name', 'task_id', 'include_stats', 'include_logs', 'log_limit'}
         assert 'password' not in str(args) and 'backup_files' not in args and check_mode is False
         assert all(args[key] == value for key, value in CONNECTION.items())
@@ -148,7 +148,7 @@ def test_polls_are_paced_like_the_modules_own_wait(fake_clock, lines):
 
     run_plugin(host, task_args())
 
-    polls = [when for _, args, _, _, when in host.info_runs() if args.get('include_stats')]
+    polls = [run[4] for run in host.info_runs() if run[1].get('include_stats')]
     start = host.module_runs()[0][4]
     elapsed = [when - start for when in polls]
     pauses = [later - earlier for earlier, later in zip([0.0] + elapsed, elapsed)]
