@@ -35,6 +35,11 @@ def scrub(value):
     return value
 
 
+def log_line(entry):
+    """A log entry as one 'time LEVEL message' line."""
+    return ' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message')) if part)
+
+
 def to_plain(value):
     """SDK model -> dict/list/scalars, keyed by the JSON names (all snake_case for DCS)."""
     types = getattr(value, 'openapi_types', None)
@@ -197,8 +202,7 @@ class MigrationTasks(object):
         total, entries = self.logs(task_id)
         if total and total > len(entries):
             _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
-        return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
-                         if part) for entry in entries[-lines:]]
+        return [log_line(entry) for entry in entries[-lines:]]
 
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',

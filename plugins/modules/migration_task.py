@@ -98,6 +98,9 @@ options:
       files:
         description:
           - Files to import, at least one with O(backup_files.file_source=self_build_obs).
+          - Each item is a dictionary with O(backup_files.files[].file_name), or a plain file name, short for
+            a dictionary with only that file name (as an AWX survey gives them), for example
+            V(["dump.rdb", "part2.rdb"]). A string is split on commas, like any list option.
           - Each name must end in C(.rdb), C(.aof), C(.zip) or C(.tar.gz).
           - A name is a path inside the bucket, for example C(folder/dump.rdb), without a leading C(/), a backslash,
             an empty, C(.) or C(..) segment or control characters, and at most 1024 bytes long.
@@ -251,6 +254,11 @@ notes:
     the outage: how long the API did not answer and how many polls failed."
   - With O(wait=true) the module polls until the task is C(SUCCESS); C(FAILED), C(MIGRATION_FAILED) and
     C(TERMINATED) make it fail with the task's error message and its last log lines.
+  - With O(state=present) and O(wait=true), the collection's action plugin of the same name does the waiting on the
+    controller and prints a progress line about every 10 to 20 seconds (status, progress percentage, keys so far,
+    time elapsed) in the normal output; C(async) and C(poll) are not needed. It runs this module without waiting,
+    reads the task with M(hwcloud.dcs.migration_task_info) on the same host at the module's pace, and returns the
+    result this module returns when it waits by itself.
   - With O(wait=false) it returns right after the create call; the task is then C(MIGRATING).
   - With O(state=absent) and O(wait=true) the module waits until the list no longer shows the tasks.
   - With O(state=stopped) and O(wait=true) the module waits until the task is C(TERMINATED); if the task finished
@@ -297,7 +305,7 @@ EXAMPLES = r'''
     backup_files:
       bucket_name: redis-backups
       files:
-        - file_name: sessions-fixed.rdb
+        - sessions-fixed.rdb  # a plain file name, short for file_name: sessions-fixed.rdb
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
       password: "{{ redis_password }}"
@@ -483,6 +491,14 @@ log_lines:
   type: list
   elements: str
   sample: ["2024-11-06T10:05:00Z ERROR Failed to load sessions-1.rdb"]
+endpoint:
+  description:
+    - The DCS endpoint the module called, from O(endpoint) or its environment variable, or else the SDK's
+      endpoint for O(region).
+    - Absent when the module failed before it built its client (for example on invalid options).
+  returned: when the module built its API client
+  type: str
+  sample: https://dcs.cn-north-4.myhuaweicloud.com
 status_code:
   description: HTTP status of the failed API call.
   returned: when an API call failed with an HTTP error
@@ -504,6 +520,8 @@ request_id:
   type: str
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
+
+from ansible.module_utils.common.validation import check_type_list
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._backup_import import BackupImport
@@ -564,6 +582,29 @@ class MigrationTaskModule(DcsModule):
     )
 
     # -- validation (no API calls) ---------------------------------------------------------------
+
+    @staticmethod
+    def prepare_params(params):
+        """backup_files.files may list plain file names (as a survey gives them): each becomes {file_name: ...}."""
+        backup = params.get('backup_files')
+        files = backup.get('files') if isinstance(backup, dict) else None
+        if files is None:
+            return None
+        if isinstance(files, str):
+            files = check_type_list(files)
+        if not isinstance(files, list):
+            return 'backup_files.files must be a list of file names or of dictionaries with file_name, got %s' % (
+                type(files).__name__)
+        prepared = []
+        for index, item in enumerate(files):
+            if isinstance(item, str):
+                item = {'file_name': item}
+            elif not isinstance(item, dict):
+                return 'backup_files.files[%d] must be a file name or a dictionary with file_name, got %s' % (
+                    index, type(item).__name__)
+            prepared.append(item)
+        backup['files'] = prepared
+        return None
 
     def validate(self):
         params = self.params
