@@ -115,7 +115,8 @@ class TaskKind(object):
         """The call that follows the create, for kinds that have one; nothing by default."""
 
     def differences(self, wanted, shown):
-        """Dotted names of the options in which the request differs from the task the show call shows."""
+        """(differing, unshown): dotted names of the options in which the request differs from the task the
+        show call shows, and of those the show call does not show (they cannot be compared, never "same")."""
         raise NotImplementedError
 
 
@@ -268,7 +269,12 @@ class TaskLifecycle(object):
         task = self.ask_about_listed(self.calls.show, task_id) if gone_is_news else self.calls.show(task_id)
         if gone_is_news and self.kind.is_gone(task):
             raise TaskGone()
-        differences = self.kind.differences(request, task)
+        differences, unshown = self.kind.differences(request, task)
+        if unshown:
+            self.warnings.append("%s '%s' (%s): the show call does not show %s, so %s not compared with the task: "
+                                 "the task may differ there" % (self.kind.noun, task.get('task_name'), task_id,
+                                                                ', '.join(unshown),
+                                                                'it was' if len(unshown) == 1 else 'they were'))
         if differences:
             raise DcsError("%s '%s' (%s) already exists with a different request: %s differ%s (passwords are not "
                            "compared); choose another task_name, or remove the task first with state=absent"
