@@ -517,8 +517,20 @@ class TaskLifecycle(object):
         try:
             self.calls.delete(task_ids, before_retry=lambda: None if still_listed() else task_ids)
         except DcsApiError as error:
-            if not self.kind.is_missing(error) or still_listed():
+            if self.kind.is_missing(error) and not still_listed():
+                return
+            if not answer_lost(error) or not self.left_the_list_in_time(still_listed):
                 raise
+
+    def left_the_list_in_time(self, still_listed):
+        """After a call whose last answer was lost: True if what it removes leaves the list within the settle
+        window (the service may carry the call out after the client gave up)."""
+        try:
+            wait_for(fetch=still_listed, is_final=lambda listed: not listed, timeout=self.settle_window,
+                     what='the tasks to leave the list', status_of=lambda listed: 'still listed', outages=Outages())
+        except (WaitTimeoutError, DcsApiError):
+            return False
+        return True
 
     # -- state=stopped -------------------------------------------------------------------------
 
