@@ -101,15 +101,20 @@ class MigrationTasks(object):
         request = self._request('CreateMigrationTaskRequest', body=self._create_body(body))
 
         def created_meanwhile():
-            found = [task for task in self.find(name=body['task_name']) if task.get('task_id') not in ignore_ids]
-            if found:
-                task = found[0]
-                return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}
-            return None
+            return self.created_meanwhile(body['task_name'], ignore_ids)
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
                                  request, before_retry=created_meanwhile)
         return response if isinstance(response, dict) else plain_without_secrets(response)
+
+    def created_meanwhile(self, name, ignore_ids):
+        """The create answer's shape ({id, name, status}) of a task with this name that is not one of ignore_ids,
+        or None: asked before a create is sent again."""
+        found = [task for task in self.find(name=name) if task.get('task_id') not in ignore_ids]
+        if found:
+            task = found[0]
+            return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}
+        return None
 
     def _create_body(self, body):
         fields = dict(body)
@@ -168,6 +173,51 @@ class MigrationTasks(object):
             _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
         return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
                          if part) for entry in entries[-lines:]]
+
+    # -- online migrations ------------------------------------------------------------------------
+
+    def create_online(self, body, ignore_ids=()):
+        """POST an online migration ({name, description, vpc_id, subnet_id, security_group_id}); returns {'id': ...}.
+
+        After a transient failure it is sent again only if no task with that name exists yet (as create()).
+        """
+        request = self._request('CreateOnlineMigrationTaskRequest',
+                                body=self._request('CreateOnlineMigrationTaskBody', **body))
+        response = self.api.call("create online migration task '%s'" % body['name'], 'create_online_migration_task',
+                                 request, before_retry=lambda: self.created_meanwhile(body['name'], ignore_ids))
+        return response if isinstance(response, dict) else {'id': response.instance_id}
+
+    def configure_online(self, task_id, body, before_retry=None):
+        """POST the configuration of an online migration (SetOnlineMigrationTaskBody; the instances'
+        ConfigMigrationInstanceBody); before_retry: see Retrier.call."""
+        fields = dict(body)
+        for key in ('source_instance', 'target_instance'):
+            if fields.get(key) is not None:
+                fields[key] = self._request('ConfigMigrationInstanceBody', **fields[key])
+        request = self._request('SetOnlineMigrationTaskRequest', task_id=task_id,
+                                body=self._request('SetOnlineMigrationTaskBody', **fields))
+        response = self.api.call('configure online migration task %s' % task_id, 'set_online_migration_task',
+                                 request, before_retry=before_retry)
+        return response if isinstance(response, dict) else plain_without_secrets(response)
+
+    def update_resume_mode(self, task_id, resume_mode):
+        """PUT the reconnection mode of a migration task (MigrationUpdateRequestEntity)."""
+        request = self._request('UpdateMigrationTaskRequest', task_id=task_id,
+                                body=self._request('MigrationUpdateRequestEntity', resume_mode=resume_mode))
+        self.api.call('change resume_mode of migration task %s' % task_id, 'update_migration_task', request)
+
+    def restart_online(self, task_ids):
+        """Restart stopped or failed online migrations: one result per task ({result, task_id, error_code, error_msg})."""
+        body = self._request('BatchRestartOnlineMigrationTasksBody', migration_tasks=list(task_ids))
+        response = self.api.call('restart migration tasks %s' % ', '.join(task_ids),
+                                 'batch_restart_online_migration_tasks',
+                                 self._request('BatchRestartOnlineMigrationTasksRequest', body=body))
+        return [plain_without_secrets(item) for item in response.migration_tasks or []]
+
+    def stop_sync(self, task_id):
+        """Stop a migration task and return once it has stopped (sync-stop; the answer has no body)."""
+        self.api.call('stop migration task %s' % task_id, 'stop_migration_task_sync',
+                      self._request('StopMigrationTaskSyncRequest', task_id=task_id))
 
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',
