@@ -39,6 +39,11 @@ def shown_value(value):
     return None if value == '' else value
 
 
+def shown_create_field(shown, field):
+    """A create field as the show call shows it (an empty description is a description)."""
+    return shown.get(field) if field == 'description' else shown_value(shown.get(field))
+
+
 def create_body(request):
     body = dict((key, request[key]) for key in ('description',) + NETWORK_OPTIONS if key in request)
     body['name'] = request['task_name']
@@ -135,8 +140,7 @@ class OnlineMigration(TaskKind):
 
     def differences(self, wanted, shown):
         differences = [option for option, field in CREATE_FIELDS
-                       if option in wanted and not service.same_value(wanted[option], self.shown_create_field(shown,
-                                                                                                            field))]
+                       if option in wanted and not service.same_value(wanted[option], shown_create_field(shown, field))]
         if self.is_unconfigured(shown):
             return differences  # its configuration is still to come: configured, not compared
         for key in CONFIGURE_SCALARS:
@@ -150,10 +154,6 @@ class OnlineMigration(TaskKind):
                                if key in wanted.get(group, {})
                                and not service.same_value(wanted[group][key], shown_value(shown_group.get(key))))
         return differences
-
-    @staticmethod
-    def shown_create_field(shown, field):
-        return shown.get(field) if field == 'description' else shown_value(shown.get(field))
 
     def changes_in_place(self, wanted, shown):
         """An unconfigured task gets its whole configuration; a configured one only a new resume_mode."""
@@ -227,6 +227,6 @@ class OnlineMigrationLifecycle(TaskLifecycle):
                 result['stats'] = self.calls.stats(task_id)
             except DcsApiError as error:
                 # The task is what the run is about; statistics a young task may not have yet are not.
-                result.setdefault('warnings', []).append('no statistics for %s %s: %s' % (self.kind.noun, task_id,
-                                                                                           error.msg))
+                warning = 'no statistics for %s %s: %s' % (self.kind.noun, task_id, error.msg)
+                result.setdefault('warnings', []).append(warning)
         return result
