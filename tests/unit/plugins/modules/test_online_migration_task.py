@@ -73,6 +73,14 @@ class Online(object):
     def __init__(self, dcs):
         self.dcs = dcs
 
+    def new_task(self, *details):
+        """No task of that name yet and a RUNNING target; the create call, then the show answers `details` (the
+        first one answers the check that the new task is ready for its configuration)."""
+        self.dcs.list_tasks()
+        self.dcs.instance('RUNNING')
+        self.create()
+        self.shows(*details)
+
     def shows(self, *details):
         for detail in details:
             self.dcs.show_task(detail)
@@ -114,10 +122,7 @@ def changing_calls(online):
 # -- create and configure -----------------------------------------------------------------------
 
 def test_create_then_configure_sends_both_calls_and_returns_task_and_stats(run, dcs, online):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
     online.configure()
     online.stats()
 
@@ -141,11 +146,8 @@ def test_create_then_configure_sends_both_calls_and_returns_task_and_stats(run, 
 
 @pytest.mark.parametrize('steady', ['INCRMIGRATING', 'INCRMIGEATING'])
 def test_wait_returns_when_an_incremental_migration_replicates(run, dcs, online, fake_clock, steady):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
-                 online_detail('FULLMIGRATING'), online_detail(steady))
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
+                    online_detail('FULLMIGRATING'), online_detail(steady))
     online.configure()
     online.stats()
 
@@ -158,11 +160,8 @@ def test_wait_returns_when_an_incremental_migration_replicates(run, dcs, online,
 
 
 def test_wait_returns_when_a_full_migration_succeeded(run, dcs, online):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
-                 online_detail('SUCCESS', migration_method='full_amount_migration'))
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
+                    online_detail('SUCCESS', migration_method='full_amount_migration'))
     online.configure()
     online.stats()
 
@@ -173,11 +172,8 @@ def test_wait_returns_when_a_full_migration_succeeded(run, dcs, online):
 
 
 def test_a_new_task_still_creating_is_configured_once_it_is_ready(run, dcs, online, fake_clock):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('CREATING', configured=False), online_detail('CREATING', configured=False),
-                 online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
+    online.new_task(online_detail('CREATING', configured=False), online_detail('CREATING', configured=False),
+                    online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
     online.configure()
     online.stats()
 
@@ -189,10 +185,7 @@ def test_a_new_task_still_creating_is_configured_once_it_is_ready(run, dcs, onli
 
 
 def test_a_failed_migration_fails_with_its_error_and_log_lines(run, dcs, online):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False), online_detail('FAILED'))
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FAILED'))
     online.configure()
     dcs.list_tasks(online_item('FAILED', error_message='The source refused PSYNC'))
     dcs.logs(TASK_ID, 'connecting to %s' % SOURCE, 'PSYNC refused: NOPERM')
@@ -205,10 +198,7 @@ def test_a_failed_migration_fails_with_its_error_and_log_lines(run, dcs, online)
 
 
 def test_a_failed_configure_call_still_reports_the_created_task(run, dcs, online):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False))
+    online.new_task(online_detail('RUNNING', configured=False))
     dcs.error('POST', '/migration/%s/task' % TASK_ID, 400, 'DCS.4800', 'Invalid source_instance in the request.')
 
     result = run(present())
@@ -502,10 +492,7 @@ def test_bad_input_fails_before_any_call(run, dcs, overrides, message):
 
 @pytest.mark.parametrize('verbosity', [0, 4])
 def test_secrets_never_appear_in_results_errors_or_diffs(run, dcs, online, verbosity):
-    dcs.list_tasks()
-    dcs.instance('RUNNING')
-    online.create()
-    online.shows(online_detail('RUNNING', configured=False))
+    online.new_task(online_detail('RUNNING', configured=False))
     dcs.error('POST', '/migration/%s/task' % TASK_ID, 400, 'DCS.4800',
               'Invalid source_instance.password %s in the request.' % SOURCE_PASSWORD)
 
