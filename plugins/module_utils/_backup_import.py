@@ -13,9 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.common.warnings import warn
-
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 
@@ -33,20 +32,8 @@ def shown_backup_id(shown_backup_files):
     return flat if flat is not None else nested
 
 
-class Comparison(object):
-    """A request compared with a shown task: the options that differ, and those the show call does not show.
-
-    A value the show call does not show is not taken as equal: it is named in `unshown`.
-    """
-
-    def __init__(self):
-        self.differing, self.unshown = [], []
-
-    def check(self, name, wanted, shown):
-        if shown is None:
-            self.unshown.append(name)
-        elif not service.same_value(wanted, shown):
-            self.differing.append(name)
+class BackupImportComparison(Comparison):
+    """A backup-import request compared with a shown task: its files and its groups of options too."""
 
     def check_files(self, wanted, shown):
         """The same files by name, each with the same size and time."""
@@ -77,7 +64,7 @@ class Comparison(object):
 
 def compare(wanted, shown_task):
     """The Comparison of a request with the task the show call shows (passwords are not compared)."""
-    comparison = Comparison()
+    comparison = BackupImportComparison()
     for key in SCALAR_FIELDS:
         if key in wanted:
             comparison.check(key, wanted[key], shown_task.get(key))
@@ -108,9 +95,5 @@ class BackupImport(TaskKind):
 
     def differences(self, wanted, shown):
         comparison = compare(wanted, shown)
-        if comparison.unshown:
-            warn("%s '%s' (%s): the show call does not show %s, so %s not compared with the task: the task may "
-                 "differ there" % (self.noun, shown.get('task_name'), shown.get('task_id'),
-                                   ', '.join(comparison.unshown), 'it was' if len(comparison.unshown) == 1
-                                   else 'they were'))
+        comparison.warn_about_unshown(self.noun, shown)
         return comparison.differing

@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind, TaskLifecycle, reporting_change
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import wait_for
@@ -139,30 +140,37 @@ class OnlineMigration(TaskKind):
     # -- an existing task ------------------------------------------------------------------------
 
     def differences(self, wanted, shown):
-        differences = [option for option, field in CREATE_FIELDS
-                       if option in wanted and not service.same_value(wanted[option], shown_create_field(shown, field))]
-        if self.is_unconfigured(shown):
-            return differences  # its configuration is still to come: configured, not compared
+        comparison = Comparison()
+        for option, field in CREATE_FIELDS:
+            if option in wanted:
+                comparison.check(option, wanted[option], shown_create_field(shown, field))
+        if not self.is_unconfigured(shown):  # else its configuration is still to come: configured, not compared
+            self.compare_configuration(comparison, wanted, shown)
+        comparison.warn_about_unshown(self.noun, shown)
+        return comparison.differing
+
+    @staticmethod
+    def compare_configuration(comparison, wanted, shown):
         for key in CONFIGURE_SCALARS:
-            # An empty bandwidth_limit_mb means "no limit", which differs from a limit.
-            shown_field = shown.get(key) if key == 'bandwidth_limit_mb' else shown_value(shown.get(key))
-            if key in wanted and not service.same_value(wanted[key], shown_field):
-                differences.append(key)
+            if key in wanted:
+                # An empty bandwidth_limit_mb means "no limit", which differs from a limit.
+                shown_field = shown.get(key) if key == 'bandwidth_limit_mb' else shown_value(shown.get(key))
+                comparison.check(key, wanted[key], shown_field)
         for group in INSTANCE_GROUPS:
             shown_group = shown.get(group) or {}
-            differences.extend('%s.%s' % (group, key) for key in INSTANCE_KEYS
-                               if key in wanted.get(group, {})
-                               and not service.same_value(wanted[group][key], shown_value(shown_group.get(key))))
-        return differences
+            for key in INSTANCE_KEYS:
+                if key in wanted.get(group, {}):
+                    comparison.check('%s.%s' % (group, key), wanted[group][key], shown_value(shown_group.get(key)))
 
     def changes_in_place(self, wanted, shown):
         """An unconfigured task gets its whole configuration; a configured one only a new resume_mode."""
         if self.is_unconfigured(shown):
             return configure_body(wanted)
-        if 'resume_mode' in wanted and not service.same_value(wanted['resume_mode'],
-                                                              shown_value(shown.get('resume_mode'))):
+        shown_mode = shown_value(shown.get('resume_mode'))
+        if 'resume_mode' in wanted and shown_mode is not None and not service.same_value(wanted['resume_mode'],
+                                                                                         shown_mode):
             return {'resume_mode': wanted['resume_mode']}
-        return {}
+        return {}  # a resume mode the show call does not show is named in a warning (differences())
 
     def update(self, calls, task_id, request, changes):
         if 'source_instance' in changes:

@@ -304,6 +304,20 @@ def test_other_differences_are_refused_naming_the_fields(run, dcs, online):
     assert changing_calls(online) == []
 
 
+def test_an_option_the_show_call_does_not_show_is_named_in_a_warning_not_taken_as_equal(run, dcs, online):
+    dcs.list_tasks(online_item())
+    online.shows(online_detail(resume_mode=''))
+    online.stats()
+
+    result = run(present(target_instance=dict(id=INSTANCE_ID, addrs='192.168.0.20:6379'), resume_mode='auto'))
+
+    assert result['changed'] is False and not result.failed
+    assert result.warnings == [
+        "online migration task '%s' (%s): the show call does not show resume_mode, target_instance.addrs, so they "
+        "were not compared with the task: the task may differ there" % (NAME, TASK_ID)]
+    assert changing_calls(online) == []
+
+
 def test_a_limit_differs_from_a_task_without_one(run, dcs, online):
     dcs.list_tasks(online_item())
     online.shows(online_detail())
