@@ -111,11 +111,11 @@ EXAMPLES = r'''
   hwcloud.dcs.migration_task_info:
     region: ap-southeast-1
     include_stats: true
-  register: tasks
+  register: listed_tasks
 
 - name: Show the online migrations
   ansible.builtin.debug:
-    msg: "{{ tasks.migration_tasks | selectattr('migration_type', 'equalto', 'online_migration') }}"
+    msg: "{{ listed_tasks.migration_tasks | selectattr('migration_type', 'equalto', 'online_migration') }}"
 
 - name: Wait until a task created with wait=false is finished
   hwcloud.dcs.migration_task_info:
