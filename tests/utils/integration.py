@@ -6,10 +6,10 @@
 1. generates backups from a real Redis server into a fresh bucket directory (a good one per target, each with
    its own key prefix, plus a corrupt one) and keeps their manifests (keys per database, type, TTL);
 2. starts the emulator (admin API on) with two managed instances: `dcs-it-main` (RUNNING, the import target)
-   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API);
+   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API), and a plain Redis
+   server, the source that the online_migration_task target migrates from;
 3. writes the integration config (endpoint, keys, project, instances, target Redis address, admin URL,
-   backups) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
-   plus a plain Redis server, the source the online_migration_task target migrates from;
+   backups, the source Redis) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
 5. stops the emulator and the source Redis, also on failure or Ctrl-C.
 
