@@ -24,7 +24,7 @@ description:
   - Idempotent by O(task_name). An existing task with the same name and the same options is returned unchanged.
     A different O(resume_mode) is changed in place. Any other difference makes the module fail and name the
     differing options (the API cannot change them on an existing task, O(bandwidth_limit_mb) included). Only the
-    options you set are compared. An option the show call does not show is not taken as equal: it is named in a
+    options you set are compared. An option the show call does not show is not taken as equal, it is named in a
     warning. Passwords are never shown, so never compared.
   - A task that was created but never configured (an earlier run failed between the two calls) is configured by
     the next run, not created again.
