@@ -212,6 +212,10 @@ class OnlineMigrationLifecycle(TaskLifecycle):
 
     def ensure_restarted(self, name, task_id):
         """Restart the task if it failed or was stopped; with wait, until it finished or replicates again."""
+        with self.reporting_warnings():
+            return self.with_warnings(self._ensure_restarted(name, task_id))
+
+    def _ensure_restarted(self, name, task_id):
         task_id = self.find_one(name, task_id, 'restart')['task_id']
         before = self.calls.show(task_id)
         if not self.kind.is_restartable(before):

@@ -15,6 +15,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import answer_lost
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
+
 PAGE_SIZE = 100
 LOG_LINES = 5
 
@@ -70,6 +73,12 @@ def plain_without_secrets(response):
     return scrub(with_fields_the_model_dropped(to_plain(response), json_answer(response)))
 
 
+def may_send_again(error):
+    """A create is sent again after a transient failure, never after one whose answer was lost (it may have been
+    carried out: errors.answer_lost())."""
+    return is_transient(error) and not answer_lost(error)
+
+
 class MigrationTasks(object):
     """Thin wrappers over the migration-task calls of one DcsApi (retries included)."""
 
@@ -116,7 +125,10 @@ class MigrationTasks(object):
                                 'ShowMigrationTaskRequest', task_id=task_id)
 
     def create(self, body, ignore_ids=()):
-        """POST the task. After a transient failure, re-send only if no task with that name exists yet.
+        """POST the task. Never re-sent when the answer was lost (a read timeout, a dropped connection):
+        the request may still be carried out, so that failure is raised (errors.answer_lost()) and the
+        caller looks the name up. After an answer that is an error (429, 5xx) or a connection that was
+        never made, it is re-sent, unless the list meanwhile shows a task with that name.
 
         Returns the create response ({id, name, status}); if an earlier attempt turned
         out to have created the task, the listed task is returned in the same shape.
@@ -128,7 +140,8 @@ class MigrationTasks(object):
             return self.created_meanwhile(body['task_name'], ignore_ids)
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
-                                 request, before_retry=created_meanwhile)
+                                 request, before_retry=created_meanwhile,
+                                 retry_if=may_send_again)
         return response if isinstance(response, dict) else plain_without_secrets(response)
 
     def created_meanwhile(self, name, ignore_ids):
@@ -203,12 +216,14 @@ class MigrationTasks(object):
     def create_online(self, body, ignore_ids=()):
         """POST an online migration ({name, description, vpc_id, subnet_id, security_group_id}); returns {'id': ...}.
 
-        After a transient failure it is sent again only if no task with that name exists yet (as create()).
+        Like create(): never sent again when its answer was lost, and after another transient failure only if no
+        task with that name exists yet.
         """
         request = self._request('CreateOnlineMigrationTaskRequest',
                                 body=self._request('CreateOnlineMigrationTaskBody', **body))
         response = self.api.call("create online migration task '%s'" % body['name'], 'create_online_migration_task',
-                                 request, before_retry=lambda: self.created_meanwhile(body['name'], ignore_ids))
+                                 request, before_retry=lambda: self.created_meanwhile(body['name'], ignore_ids),
+                                 retry_if=may_send_again)
         return response if isinstance(response, dict) else {'id': response.instance_id}
 
     def configure_online(self, task_id, body, before_retry=None):

@@ -18,11 +18,12 @@ description:
   - Idempotent by O(task_name). An existing task with the same name and the same request is returned unchanged
     (C(changed=false)); if it is still running and O(wait=true), the module waits for it.
     An existing task with the same name but a different request makes the module fail and name the differing
-    options; it never creates a second task with the same name. Only the options you set are compared, with the
-    values the show call shows (files by name; sizes as given; times in UTC, to the second).
+    options. Only the options you set are compared, with the values the show call shows (files by name; sizes as
+    given; times in UTC, to the second).
   - An option whose value the show call does not show (wherever the service may put it) is not taken as equal;
     the module warns, naming it. Passwords are never compared, and never returned even when the service
     echoes them.
+  - One task per name, also when several runs create the same O(task_name) at once (see the notes).
   - Removes tasks by name or ID with O(state=absent).
   - Stops a running task by name or ID with O(state=stopped).
 author:
@@ -32,11 +33,13 @@ options:
     description:
       - V(present) creates the task unless a task with this O(task_name) exists.
       - V(absent) deletes every task named O(task_name) (and with ID O(task_id), when given).
+        With both O(task_name) and O(task_id), they must name the same task; if a task has that ID under
+        another name, or that name under other IDs, the module fails naming both (as with O(state=stopped)).
       - V(stopped) stops the task named O(task_name) (or with ID O(task_id); with both, the task must have both)
         if it is still running, and with O(wait=true) waits until it is C(TERMINATED).
         A task that is already stopped or finished is left as it is (C(changed=false)); a task that is
-        C(TERMINATING) is waited for. The module fails if no such task exists, or if several tasks have that
-        name and O(task_id) is not given.
+        C(TERMINATING) is waited for. The module fails if no such task exists, if several tasks have that
+        name and O(task_id) is not given, or if O(task_name) and O(task_id) name different tasks.
     type: str
     choices: [present, absent, stopped]
     default: present
@@ -80,8 +83,9 @@ options:
       file_source:
         description:
           - V(self_build_obs) imports O(backup_files.files) from the OBS bucket O(backup_files.bucket_name)
-            (in the target instance's region).
-          - V(backup_record) imports the DCS backup O(backup_files.backup_id).
+            (in the target instance's region); O(backup_files.backup_id) is refused with it.
+          - V(backup_record) imports the DCS backup O(backup_files.backup_id); O(backup_files.bucket_name) and
+            O(backup_files.files) are refused with it (the backup record holds its files).
         type: str
         choices: [self_build_obs, backup_record]
         default: self_build_obs
@@ -155,7 +159,10 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database number (quote it, for example V("0")).
+        description:
+          - Redis database number (quote it, for example V("0")).
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
+            database of the same number, whatever this says.
         type: str
       task_status:
         description: Task status of the source Redis (a field of the API's source instance); sent as given.
@@ -191,7 +198,10 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database number (quote it, for example V("0")).
+        description:
+          - Redis database number (quote it, for example V("0")).
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
+            database of the same number, whatever this says.
         type: str
       task_status:
         description: Task status of the target Redis (a field of the API's target instance); sent as given.
@@ -216,6 +226,29 @@ attributes:
     description: Shows the task that would be created, the tasks that would be removed, or the status change of a stop.
     support: full
 notes:
+  - "Concurrent runs: after its create call the module lists the name again. When several tasks carry it
+    (runs that created it at the same time, for example one play on many hosts with C(delegate_to: localhost)),
+    every run keeps the same one: the earliest C(created_at) (the API's time formats are normalised; a task
+    without one counts as the latest), then the smallest ID. The other runs stop and delete the task they
+    created, adopt that one (and wait for it with O(wait=true)), return its O(task_id), report C(changed=false),
+    and say in a warning and in RV(duplicate_task_ids) what they removed. A run that waits lists the name once
+    more after its wait, for creates that became visible late. A run that starts while several tasks carry the
+    name adopts the same one and names the others in a warning."
+  - "Limits of that guarantee: the service may have started a removed duplicate before it was stopped (a backup
+    import then wrote the same keys with the same values: the data is the same); a run whose own task is not yet
+    shown by the list keeps it, so without O(wait=true) two tasks may remain when the list lags behind the
+    creates; later runs by that name then adopt the earliest and name the others in a warning, and
+    O(state=absent) with O(task_id) removes an extra one."
+  - "A create call whose answer never came (a read timeout, a dropped connection) is never sent again, because
+    the service may still carry it out: the module looks the name up for a settle window of O(api_timeout)
+    seconds and adopts the task if it appears. Otherwise it fails saying that the outcome is unknown; running
+    the same task again is then safe (it finds the task by name, or creates it). A create that got an error
+    answer (429, 5xx) or whose connection could not be made is sent again within O(retries), after a look-up by
+    name."
+  - "Waits outlast API outages: while waiting, a status call that fails for a transient reason (connection
+    refused or reset, a timeout, HTTP 429 or 5xx) is tried again with backoff until O(wait_timeout) runs out,
+    whatever O(retries) says (O(retries) applies to each call). The result then carries a warning that names
+    the outage: how long the API did not answer and how many polls failed."
   - With O(wait=true) the module polls until the task is C(SUCCESS); C(FAILED), C(MIGRATION_FAILED) and
     C(TERMINATED) make it fail with the task's error message and its last log lines.
   - With O(wait=false) it returns right after the create call; the task is then C(MIGRATING).
@@ -292,7 +325,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 changed:
-  description: Whether a task was created or removed (or would be, in check mode).
+  description:
+    - Whether a task was created or removed (or would be, in check mode).
+    - C(false) for a run that gave way to a concurrent run with the same name (see RV(duplicate_task_ids)).
+      Of the runs that create one name at once, only the one whose task is kept reports C(true).
   returned: always
   type: bool
   sample: true
@@ -304,6 +340,14 @@ task_id:
   returned: when a task exists or was removed
   type: str
   sample: 8aa6999e71cb638b0171f485f5266ef0
+duplicate_task_ids:
+  description:
+    - IDs of the tasks this run created at the same time as another run with the same O(task_name), then stopped
+      and deleted because the other run's task (RV(task_id)) was created first.
+  returned: when this run gave way to a concurrent run
+  type: list
+  elements: str
+  sample: [9bb7aaaf82dc749c1282f596g6377fg1]
 task_ids:
   description: IDs of the tasks removed (or that would be removed in check mode).
   returned: with O(state=absent)
@@ -543,16 +587,34 @@ class MigrationTaskModule(DcsModule):
         backup = params['backup_files']
         if not backup:
             raise DcsError('backup_files is required with migration_type=backupfile_import')
+        self.validate_source(backup)
+        for group in ('target_instance', 'source_instance'):
+            if (params[group] or {}).get('db') is not None:
+                raise DcsError('%s.db is refused for backup imports: a backup restores each database into the '
+                               'database of the same number' % group)
+        for index, item in enumerate(backup['files'] or []):
+            self.validate_file(index, item)
+        self.validate_values()
+
+    @staticmethod
+    def validate_source(backup):
+        """Each file_source takes its own options and refuses the other's (the service would ignore them)."""
         if backup['file_source'] == 'self_build_obs':
             if not backup['bucket_name']:
                 raise DcsError('backup_files.bucket_name is required with backup_files.file_source=self_build_obs')
             if not backup['files']:
                 raise DcsError('backup_files.files needs at least one file with backup_files.file_source=self_build_obs')
-        elif not backup['backup_id']:
+            if backup['backup_id']:
+                raise DcsError('backup_files.backup_id is not used with backup_files.file_source=self_build_obs (the '
+                               'files come from backup_files.bucket_name): remove it, or set file_source=backup_record')
+            return
+        if not backup['backup_id']:
             raise DcsError('backup_files.backup_id is required with backup_files.file_source=backup_record')
-        for index, item in enumerate(backup['files'] or []):
-            self.validate_file(index, item)
-        self.validate_values()
+        unused = ['backup_files.%s' % key for key in ('bucket_name', 'files') if backup[key]]
+        if unused:
+            raise DcsError('%s %s not used with backup_files.file_source=backup_record (the backup record holds its '
+                           'files): remove %s' % (' and '.join(unused), 'is' if len(unused) == 1 else 'are',
+                                                  'it' if len(unused) == 1 else 'them'))
 
     @staticmethod
     def validate_file(index, item):
