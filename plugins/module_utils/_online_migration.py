@@ -135,7 +135,23 @@ class OnlineMigration(TaskKind):
             current = calls.show(task_id)
             return None if self.is_unconfigured(current) else current
 
-        calls.configure_online(task_id, configure_body(request), before_retry=configured_meanwhile)
+        try:
+            calls.configure_online(task_id, configure_body(request), before_retry=configured_meanwhile)
+        except DcsApiError as error:
+            if not self.is_refused_in_this_state(error):
+                raise
+            self.check_configured_meanwhile(calls.show(task_id), request, error)
+
+    def check_configured_meanwhile(self, task, request, error):
+        """A configure call refused because of the task's state: another run (one that gave way to this task, see
+        the lifecycle) configured it first. That is fine if it did so as this run would have; else raise."""
+        if self.is_unconfigured(task):
+            raise error
+        differences = self.differences(request, task)
+        if differences:
+            raise DcsError("%s '%s' (%s) was configured meanwhile by another run, differently: %s differ%s"
+                           % (self.noun, task.get('task_name'), task.get('task_id'), ', '.join(differences),
+                              's' if len(differences) == 1 else ''), **error.extra)
 
     # -- an existing task ------------------------------------------------------------------------
 

@@ -132,8 +132,9 @@ def test_create_then_configure_sends_both_calls_and_returns_task_and_stats(run, 
     assert result['task_id'] == TASK_ID
     assert result['online_migration_task']['status'] == 'FULLMIGRATING'
     assert result['stats'] == STATS
+    # After the create, the list is read again: concurrent runs keep one task per name (the lifecycle's rule).
     assert online.paths() == ['/migration-tasks', '/instances/%s' % INSTANCE_ID, '/migration/instance',
-                              '/migration-task/%s' % TASK_ID, '/migration/%s/task' % TASK_ID,
+                              '/migration-tasks', '/migration-task/%s' % TASK_ID, '/migration/%s/task' % TASK_ID,
                               '/migration-task/%s' % TASK_ID, '/migration-task/%s/stats' % TASK_ID]
     assert dcs.request_body(0) == dict(name=NAME, description='move sessions', vpc_id=VPC, subnet_id=SUBNET,
                                        security_group_id=GROUP)
@@ -205,6 +206,22 @@ def test_a_failed_configure_call_still_reports_the_created_task(run, dcs, online
 
     assert result.failed and result['changed'] is True and result['task_id'] == TASK_ID
     assert result['error_code'] == 'DCS.4800'
+
+
+def test_a_configure_refused_because_another_run_configured_the_task_alike_is_no_failure(run, dcs, online):
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
+    dcs.error('POST', '/migration/%s/task' % TASK_ID, 400, 'DCS.4957', 'The task status does not allow this.')
+    online.stats()
+
+    alike = run(present())
+
+    online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING', resume_mode='auto'))
+    differently = run(present())
+
+    assert alike['changed'] is True and not alike.failed
+    assert differently.failed and differently['changed'] is True
+    assert ("online migration task '%s' (%s) was configured meanwhile by another run, differently: resume_mode "
+            "differs" % (NAME, TASK_ID)) == differently['msg']
 
 
 def test_creating_needs_the_network_options_and_sends_nothing_without_them(run, dcs):
