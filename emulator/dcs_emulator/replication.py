@@ -123,6 +123,10 @@ class ReplicaLink:
         """Send one command and read its one-line answer (parsed by a hiredis Reader)."""
         self._send(encode(args))
         line = self._readline()
+        while line in (b"\n", b"\r\n"):
+            # A source preparing the snapshot (diskless sync's delay, a BGSAVE in progress) sends bare newlines
+            # before +FULLRESYNC to keep the link alive; Redis's own replicas skip them too.
+            line = self._readline()
         reader = hiredis.Reader()
         reader.feed(line)
         reply = reader.gets()
