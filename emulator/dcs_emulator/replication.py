@@ -58,7 +58,7 @@ def command_size(args: list) -> int:
 
 def parse_addr(addr: str) -> tuple:
     """``host:port`` -> (host, port); the port defaults to 6379."""
-    host, _, port = addr.strip().rpartition(":")
+    host, _colon, port = addr.strip().rpartition(":")
     if not host:
         return addr.strip(), 6379
     return host.strip("[]"), int(port)
@@ -117,7 +117,7 @@ class ReplicaLink:
     def _expect_ok(self, args: tuple, refusal: str) -> None:
         reply = self._request(args)
         if isinstance(reply, hiredis.ReplyError):
-            raise SyncRefused("%s (%s)." % (refusal, str(reply).split("\n")[0][:200]))
+            raise SyncRefused("%s (%s)." % (refusal, str(reply).split("\n", maxsplit=1)[0][:200]))
 
     def _request(self, args: tuple):
         """Send one command and read its one-line answer (parsed by a hiredis Reader)."""
