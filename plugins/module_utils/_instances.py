@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 
@@ -27,6 +29,8 @@ INSTANCE_FIELDS = ('instance_id', 'name', 'status', 'engine', 'engine_version', 
                    'readonly_domain_name', 'enable_ssl', 'no_password_access', 'description', 'created_at', 'tags')
 
 BACKUP_SUCCEEDED = 'succeed'
+# The backup list call's begin_time/end_time (UTC); the modules also take the task API's file time format.
+BACKUP_QUERY_TIME = '%Y%m%d%H%M%S'
 BACKUP_FIELDS = ('backup_id', 'backup_name', 'instance_id', 'status', 'size', 'backup_format', 'backup_type',
                  'created_at', 'updated_at', 'progress', 'is_support_restore', 'error_code', 'remark')
 
@@ -111,6 +115,20 @@ def id_by_name(calls, name, option):
 
 
 # -- backup records --------------------------------------------------------------------------------
+
+def backup_query_time(value):
+    """value (YYYY-MM-DD HH:MM:SS or yyyyMMddHHmmss, UTC) as the backup list call takes it, or None if neither."""
+    if len(value) == 14 and service.ASCII_DIGITS.match(value):
+        pattern = BACKUP_QUERY_TIME
+    elif service.UPDATE_AT.match(value):
+        pattern = service.UPDATE_AT_FORMAT
+    else:
+        return None
+    try:
+        return datetime.datetime.strptime(value, pattern).strftime(BACKUP_QUERY_TIME)
+    except ValueError:
+        return None
+
 
 def is_restorable(record):
     """A backup that succeeded and that the service says can be restored (when it says so at all)."""

@@ -498,10 +498,12 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
+import os
+
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
-from ansible_collections.hwcloud.dcs.plugins.module_utils._import_checks import CHECKS
 from ansible_collections.hwcloud.dcs.plugins.module_utils._backup_import import BackupImport
+from ansible_collections.hwcloud.dcs.plugins.module_utils._import_checks import CHECKS
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskLifecycle, without_unset
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.module import DcsModule
@@ -594,6 +596,13 @@ class MigrationTaskModule(DcsModule):
         for index, item in enumerate(backup['files'] or []):
             self.validate_file(index, item)
         self.validate_values()
+        self.validate_local_paths()
+
+    def validate_local_paths(self):
+        for index, item in enumerate(self.params['backup_files']['files'] or []):
+            if item['local_path'] is not None and not os.access(item['local_path'], os.R_OK):
+                raise DcsError('backup_files.files[%d].local_path %s is not a file the module can read'
+                               % (index, quoted(item['local_path'], limit=512)))
 
     @staticmethod
     def validate_file(index, item):
