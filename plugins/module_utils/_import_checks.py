@@ -27,7 +27,8 @@ RDB_WRITERS = {6: 'Redis 2.6', 7: 'Redis 3.2', 8: 'Redis 4.0', 9: 'Redis 5.0', 1
                11: 'Redis 7.2', 12: 'Redis 7.4', 80: 'Valkey 9.0'}
 # DCS engine_version -> the newest RDB format its Redis loads.
 ENGINE_RDB = {'3.0': 6, '4.0': 8, '5.0': 9, '6.0': 9, '6.2': 9, '7.0': 10}
-RDB_HEADER = re.compile(br'^REDIS([0-9]{4})')
+# REDIS0011...; Valkey 9 and newer write VALKEY080...
+RDB_HEADER = re.compile(br'^(?:REDIS([0-9]{4})|VALKEY([0-9]{3}))')
 
 
 def rdb_version(path):
@@ -37,7 +38,7 @@ def rdb_version(path):
             match = RDB_HEADER.match(handle.read(9))
     except (IOError, OSError) as error:
         raise DcsError('backup_files.files[].local_path %s cannot be read: %s' % (path, error.strerror or error))
-    return int(match.group(1)) if match else None
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 def refusal(check, problem, fix):

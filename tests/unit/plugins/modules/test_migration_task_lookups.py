@@ -194,17 +194,18 @@ def local_backup(tmp_path, name, header):
     return str(path)
 
 
-def test_a_local_backup_from_a_newer_redis_is_refused(run, dcs, tmp_path):
+@pytest.mark.parametrize('header,writer', [(b'REDIS0011', 'RDB version 11 (written by Redis 7.2 or newer)'),
+                                           (b'VALKEY080', 'RDB version 80 (written by Valkey 9.0 or newer)')])
+def test_a_local_backup_from_a_newer_redis_is_refused(run, dcs, tmp_path, header, writer):
     dcs.list_tasks()
     show_instance(dcs, engine_version='5.0')
-    path = local_backup(tmp_path, 'dump.rdb', b'REDIS0011')
+    path = local_backup(tmp_path, 'dump.rdb', header)
 
     result = run(present(dict(id=INSTANCE_ID), backup_files=dict(
         bucket_name='redis-backups', files=[dict(file_name='dump.rdb', local_path=path)])))
 
     assert result.failed
-    assert ('runs Redis 5.0, which loads RDB versions up to 9, but dump.rdb is RDB version 11 (written by Redis 7.2 '
-            'or newer)') in result['msg']
+    assert 'runs Redis 5.0, which loads RDB versions up to 9, but dump.rdb is %s' % writer in result['msg']
     assert 'skip_checks to include version' in result['msg']
     assert dcs.calls('POST') == []
 
