@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: backup_info
 short_description: List the backup records of a Huawei Cloud DCS instance
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Lists the backup records of one DCS instance (every page of
     C(GET /v2/{project_id}/instances/{instance_id}/backups)), newest first, optionally within a time range

@@ -11,7 +11,7 @@ DOCUMENTATION = r'''
 ---
 module: instance_info
 short_description: List or show Huawei Cloud DCS instances
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Lists the DCS instances of the project (every page of C(GET /v2/{project_id}/instances)), optionally only
     those that match every filter given, with the fields an operator needs before importing a backup:

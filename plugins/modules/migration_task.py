@@ -120,6 +120,7 @@ options:
               - Without it the module cannot read the file (the object is in OBS), so this check is not made for
                 it and the task itself fails if the versions do not fit.
             type: path
+            version_added: 0.2.0
       backup_id:
         description:
           - ID of the DCS backup record. Required with O(backup_files.file_source=backup_record).
@@ -213,6 +214,7 @@ options:
     elements: str
     choices: [ssl, aof_into_cluster, version]
     default: []
+    version_added: 0.2.0
   retry_failed:
     description:
       - What to do when a task named O(task_name) exists and ended C(FAILED), C(MIGRATION_FAILED) or C(TERMINATED).
@@ -335,6 +337,7 @@ target_instance_id:
   returned: with O(state=present), when the module did not fail
   type: str
   sample: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+  version_added: 0.2.0
 task_id:
   description:
     - ID of the task. With O(state=present), of the created or existing task (not in check mode when the task
