@@ -44,7 +44,7 @@ options:
     type: str
   status:
     description:
-      - Only records in one of these statuses (the API has no such filter: the module filters the records).
+      - Only records in one of these statuses (the API has no such filter, so the module filters the records).
     type: list
     elements: str
     choices: [waiting, backuping, succeed, failed, expired, deleted]

@@ -14,8 +14,8 @@ short_description: List or show Huawei Cloud DCS instances
 version_added: 0.2.0
 description:
   - Lists the DCS instances of the project (every page of C(GET /v2/{project_id}/instances)), optionally only
-    those that match every filter given, with the fields an operator needs before importing a backup:
-    ID, name, status, engine and version, memory, type, address and SSL.
+    those that match every filter given, with the fields an operator needs before importing a backup
+    (ID, name, status, engine and version, memory, type, address and SSL).
   - Never fails because nothing matches; the result is then an empty list. API errors still fail the module,
     with their codes.
   - Passwords are never returned.
@@ -41,12 +41,12 @@ options:
   engine:
     description:
       - Only instances of this cache engine (C(Redis) or C(Memcached)), compared case-insensitively.
-      - The API has no such filter: the module filters the listed instances.
+      - The API has no such filter, so the module filters the listed instances.
     type: str
   engine_version:
     description:
       - Only instances of this engine version, for example V(5.0) (quote it in YAML).
-      - The API has no such filter: the module filters the listed instances.
+      - The API has no such filter, so the module filters the listed instances.
     type: str
   tags:
     description:

@@ -114,7 +114,7 @@ options:
             description:
               - Path, on the host that runs the module, of a copy of this file. Never sent to the API and not
                 compared for idempotency.
-              - Only read for the pre-check C(version) (see O(skip_checks)): the module reads the RDB header
+              - Only read for the pre-check C(version) (see O(skip_checks)). The module reads the RDB header
                 (C(.rdb) files, and C(.aof) files with an RDB preamble) and refuses a backup written by a newer
                 Redis than the target runs. Archives (C(.zip), C(.tar.gz)) are not opened.
               - Without it the module cannot read the file (the object is in OBS), so this check is not made for

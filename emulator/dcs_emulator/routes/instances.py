@@ -49,8 +49,8 @@ def has_tags(instance: dict, query: Optional[str]) -> bool:
     if not query:
         return True
     tags = instance.get("tags") or {}
-    pairs = [pair.partition("=") for pair in query.split(",")]
-    return all(key in tags and tags[key] == value for key, _, value in pairs)
+    pairs = [pair.split("=", 1) + [""] for pair in query.split(",")]
+    return all(pair[0] in tags and tags[pair[0]] == pair[1] for pair in pairs)
 
 
 @router.get(BASE + "/instances")

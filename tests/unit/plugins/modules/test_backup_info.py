@@ -53,10 +53,11 @@ def test_lists_every_record_newest_first_over_all_pages(run, dcs):
 
 
 def test_latest_is_the_newest_restorable_record(run, dcs):
-    add_records(dcs, record('old-ok', '2024-11-01T10:00:00Z'), record('newer-failed', '2024-11-03T10:00:00Z',
-                                                                       status='failed', restore='FALSE'),
-                record('new-ok', '2024-11-02 10:00:00'), record('not-restorable', '2024-11-02T12:00:00Z',
-                                                                restore='FALSE'),
+    add_records(dcs,
+                record('old-ok', '2024-11-01T10:00:00Z'),
+                record('newer-failed', '2024-11-03T10:00:00Z', status='failed', restore='FALSE'),
+                record('new-ok', '2024-11-02 10:00:00'),
+                record('not-restorable', '2024-11-02T12:00:00Z', restore='FALSE'),
                 record('running', '2024-11-04T10:00:00Z', status='backuping', restore='FALSE'))
 
     result = run(dict(instance_id=INSTANCE_ID, latest=True))
