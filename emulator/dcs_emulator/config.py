@@ -19,7 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from dcs_emulator import config_schema as schema
-from dcs_emulator.config_schema import INSTANCE_STATUSES, ConfigError  # noqa: F401  # re-exported
+from dcs_emulator.config_schema import ConfigError  # noqa: F401  # re-exported
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 
 import pytest
@@ -19,10 +18,10 @@ from huaweicloudsdkcore.exceptions.exceptions import ServerResponseException
 from huaweicloudsdkdcs.v2 import ListMigrationTaskRequest
 
 from dcs_emulator.logsafe import EscapingFormatter
+from dcs_emulator.testing import InProcessEmulator
 
 from conftest import INSTANCE, PASSWORD, PROJECT, base_config
 from signed_http import send
-from test_api_seam import InProcess
 
 TASKS = "/v2/%s/migration-tasks" % PROJECT
 TASK = "/v2/%s/migration-task" % PROJECT
@@ -178,7 +177,7 @@ def test_a_surrogate_pair_is_one_character_and_accepted(emu, client):
 
 def test_an_unexpected_error_is_a_dcs_500_with_the_request_id(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="dcs_emulator")
-    server = InProcess(tmp_path, base_config(tmp_path)).start()
+    server = InProcessEmulator(tmp_path, base_config(tmp_path), load_extensions=False, startup_timeout=10).start()
     try:
         def broken(*_args):
             raise RuntimeError("storage broke\n2026-12-01 09:00:00,000 INFO forged")
@@ -230,11 +229,13 @@ def wait_for_log(emu, marker: str, timeout: float = 10.0) -> list:
 
 def test_a_traceback_cannot_start_a_log_line():
     formatter = EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    error = ValueError("bad\n" + FORGED)
     try:
-        raise ValueError("bad\n" + FORGED)
+        raise error
     except ValueError:
-        record = logging.LogRecord("dcs_emulator", logging.ERROR, __file__, 1, "file %s\r\n%s", ("a\x1bb", FORGED),
-                                   sys.exc_info())
+        pass  # raised so that it carries a real traceback
+    record = logging.LogRecord("dcs_emulator", logging.ERROR, __file__, 1, "file %s\r\n%s", ("a\x1bb", FORGED),
+                               (ValueError, error, error.__traceback__))
     lines = formatter.format(record).splitlines()
     assert lines[0].endswith("file a\\x1bb\\x0d\\x0a" + FORGED)
     assert all(line.startswith("    ") for line in lines[1:]), lines

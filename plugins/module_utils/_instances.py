@@ -29,7 +29,7 @@ INSTANCE_FIELDS = ('instance_id', 'name', 'status', 'engine', 'engine_version', 
                    'readonly_domain_name', 'enable_ssl', 'no_password_access', 'description', 'created_at', 'tags')
 
 BACKUP_SUCCEEDED = 'succeed'
-# The backup list call's begin_time/end_time (UTC); the modules also take the task API's file time format.
+# The backup list call's begin_time/end_time (UTC).
 BACKUP_QUERY_TIME = '%Y%m%d%H%M%S'
 BACKUP_FIELDS = ('backup_id', 'backup_name', 'instance_id', 'status', 'size', 'backup_format', 'backup_type',
                  'created_at', 'updated_at', 'progress', 'is_support_restore', 'error_code', 'remark')
@@ -117,17 +117,15 @@ def id_by_name(calls, name, option):
 # -- backup records --------------------------------------------------------------------------------
 
 def backup_query_time(value):
-    """value (YYYY-MM-DD HH:MM:SS or yyyyMMddHHmmss, UTC) as the backup list call takes it, or None if neither."""
+    """value (yyyyMMddHHmmss, or a time the API shows: YYYY-MM-DD HH:MM:SS in UTC, or with a zone) as the
+    backup list call takes it (UTC), or None."""
     if len(value) == 14 and service.ASCII_DIGITS.match(value):
-        pattern = BACKUP_QUERY_TIME
-    elif service.UPDATE_AT.match(value):
-        pattern = service.UPDATE_AT_FORMAT
-    else:
-        return None
-    try:
-        return datetime.datetime.strptime(value, pattern).strftime(BACKUP_QUERY_TIME)
-    except ValueError:
-        return None
+        try:
+            return datetime.datetime.strptime(value, BACKUP_QUERY_TIME).strftime(BACKUP_QUERY_TIME)
+        except ValueError:
+            return None
+    moment = service.as_utc_time(value)
+    return moment.strftime(BACKUP_QUERY_TIME) if moment else None
 
 
 def is_restorable(record):

@@ -42,7 +42,7 @@ class TaskKind(object):
     stopping = service.STOPPING
     stopped = service.STOPPED
     not_found_codes = (service.TASK_NOT_FOUND,)
-    already_finished_codes = (service.OPERATION_NOT_ALLOWED,)
+    already_finished_codes = service.STOP_REFUSED_AS_FINISHED
 
     @property
     def plural(self):

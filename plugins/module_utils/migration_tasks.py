@@ -4,12 +4,16 @@
 """Calls of the DCS migration-task family, returning plain snake_case dicts.
 
 Every returned dict has its passwords removed: the SDK marks nothing as
-sensitive and the show call can echo the Redis passwords.
+sensitive and the show call can echo the Redis passwords. A single answer
+(show, stop, stats, show instance) also keeps the fields its SDK model has
+no place for, as the service sent them.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import json
 
 PAGE_SIZE = 100
 LOG_LINES = 5
@@ -41,9 +45,29 @@ def to_plain(value):
     return value
 
 
+def with_fields_the_model_dropped(plain, answer):
+    """plain (the SDK model's fields) plus what the service's JSON answer has that the model has no place for
+    (the show call may nest the backup record ID in backup_files.backup_record), at any depth."""
+    if isinstance(plain, dict) and isinstance(answer, dict):
+        merged = dict((key, with_fields_the_model_dropped(value, answer.get(key))) for key, value in plain.items())
+        merged.update((key, value) for key, value in answer.items() if key not in plain)
+        return merged
+    if isinstance(plain, list) and isinstance(answer, list) and len(plain) == len(answer):
+        return [with_fields_the_model_dropped(item, raw) for item, raw in zip(plain, answer)]
+    return plain
+
+
+def json_answer(response):
+    """The JSON body the SDK response was read from, or None (not kept by every SDK version, or not JSON)."""
+    try:
+        return json.loads(response.raw_content)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def plain_without_secrets(response):
-    """An SDK response as plain dicts and lists, passwords removed."""
-    return scrub(to_plain(response))
+    """An SDK response as plain dicts and lists, with what the model dropped, passwords removed at any depth."""
+    return scrub(with_fields_the_model_dropped(to_plain(response), json_answer(response)))
 
 
 def every_page(fetch_page, id_key, page_size=PAGE_SIZE):

@@ -35,8 +35,8 @@ options:
     type: str
   begin_time:
     description:
-      - Only backups created at or after this time, in UTC, C(YYYY-MM-DD HH:MM:SS) or the API's own
-        C(yyyyMMddHHmmss).
+      - Only backups created at or after this time, C(YYYY-MM-DD HH:MM:SS) (UTC), C(YYYY-MM-DDTHH:MM:SS) with a
+        zone such as C(Z) or C(+08:00), or the API's own C(yyyyMMddHHmmss) (UTC).
     type: str
   end_time:
     description:
@@ -228,7 +228,8 @@ class BackupInfoModule(DcsModule):
             if value is not None:
                 self.query_times[option] = instances.backup_query_time(value)
                 if self.query_times[option] is None:
-                    raise DcsError('%s %s must be a UTC time, YYYY-MM-DD HH:MM:SS or yyyyMMddHHmmss'
+                    raise DcsError('%s %s must be a time: YYYY-MM-DD HH:MM:SS (UTC), YYYY-MM-DDTHH:MM:SS with a '
+                                   'zone, or yyyyMMddHHmmss (UTC)'
                                    % (option, service.quoted_for_message(value)))
 
     def run_module(self):

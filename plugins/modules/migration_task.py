@@ -18,8 +18,11 @@ description:
   - Idempotent by O(task_name). An existing task with the same name and the same request is returned unchanged
     (C(changed=false)); if it is still running and O(wait=true), the module waits for it.
     An existing task with the same name but a different request makes the module fail and name the differing
-    options; it never creates a second task with the same name. Only the options you set are compared, and only
-    with the fields the API shows; passwords are never shown, so they are not compared.
+    options; it never creates a second task with the same name. Only the options you set are compared, with the
+    values the show call shows (files by name; sizes as given; times in UTC, to the second).
+  - An option whose value the show call does not show (wherever the service may put it) is not taken as equal;
+    the module warns, naming it. Passwords are never compared, and never returned even when the service
+    echoes them.
   - Removes tasks by name or ID with O(state=absent).
   - Stops a running task by name or ID with O(state=stopped).
 author:
@@ -104,11 +107,17 @@ options:
             required: true
           size:
             description:
-              - File size in bytes, as the service expects it (a string of digits).
+              - File size, in either form the service takes, a number of bytes (C(754), the API's field table), or a
+                number with a unit C(B), C(KB), C(MB), C(GB) or C(TB) (C(754.0MB) as in the vendor's example,
+                C(0.09KB) as the Terraform provider sends it).
+              - Sent and compared as the string given (the service echoes it unchanged), so C(754) and C(754.0) differ.
             type: str
           update_at:
             description:
-              - Time the file was last modified, C(YYYY-MM-DD HH:MM:SS).
+              - Time the file was last modified, C(YYYY-MM-DD HH:MM:SS) (the API's field table), or in UTC as OBS
+                shows it, C(YYYY-MM-DDTHH:MM:SS.sssZ) (as the Terraform provider sends it).
+              - Sent as given. Compared as a time, to the second, with the time the show call shows in any of the
+                service's forms; a time without a zone counts as UTC.
             type: str
           local_path:
             description:
@@ -159,6 +168,9 @@ options:
       db:
         description: Redis database number (quote it, for example V("0")).
         type: str
+      task_status:
+        description: Task status of the source Redis (a field of the API's source instance); sent as given.
+        type: str
   target_instance:
     description:
       - The DCS instance to import into. Required with O(state=present), with O(target_instance.id) or
@@ -183,8 +195,8 @@ options:
       password:
         description:
           - Password of the target Redis, if it has one. Never logged or returned.
-          - The API never returns passwords, so they cannot be compared; a different password alone
-            is not a difference for idempotency.
+          - Passwords are not compared (the service may or may not echo them; the module removes them from
+            every result), so a different password alone is not a difference for idempotency.
         type: str
       ip:
         description: Redis IP address.
@@ -200,6 +212,9 @@ options:
         type: bool
       db:
         description: Redis database number (quote it, for example V("0")).
+        type: str
+      task_status:
+        description: Task status of the target Redis (a field of the API's target instance); sent as given.
         type: str
   skip_checks:
     description:
@@ -303,6 +318,7 @@ EXAMPLES = r'''
         - file_name: sessions-fixed.rdb
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+      password: "{{ redis_password }}"
 
 - name: Stop an import that runs too long, and wait until it is TERMINATED
   hwcloud.dcs.migration_task:
@@ -314,8 +330,8 @@ EXAMPLES = r'''
 - name: Against a local emulator, credentials set once for the whole play
   module_defaults:
     group/hwcloud.dcs.dcs:
-      endpoint: http://127.0.0.1:8080
-      region: local-1
+      endpoint: http://127.0.0.1:8443
+      region: cn-north-4
       access_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_AK') }}"
       secret_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_SK') }}"
   block:
@@ -393,7 +409,9 @@ migration_task:
       type: str
       sample: 192.168.0.12
     backup_files:
-      description: The backup files of the task.
+      description:
+        - The backup files of the task, as the show call shows them.
+        - The backup record's ID is C(backup_id), or C(backup_record.backup_id) where the service nests it.
       type: dict
       sample:
         file_source: self_build_obs
@@ -524,6 +542,7 @@ def instance_options():
         addrs=dict(type='str'),
         proxy_multi_db=dict(type='bool'),
         db=dict(type='str'),
+        task_status=dict(type='str'),
     )
 
 
@@ -618,8 +637,8 @@ class MigrationTaskModule(DcsModule):
         problem = service.object_name_problem(item['file_name'])
         if problem:
             raise DcsError('%s.file_name %s %s' % (where, quoted(item['file_name']), problem))
-        if item['size'] is not None and not service.ASCII_DIGITS.match(item['size']):
-            raise DcsError('%s.size %s must be a number of bytes (digits only)' % (where, quoted(item['size'])))
+        if item['size'] is not None and not service.FILE_SIZE.match(item['size']):
+            raise DcsError('%s.size %s must be %s' % (where, quoted(item['size']), service.FILE_SIZE_RULE))
 
     def validate_values(self):
         """The service's rules for names, IDs and numbers (the API would answer DCS.4800 after the fact)."""

@@ -231,7 +231,9 @@ migration_tasks:
       elements: str
       sample: []
     backup_files:
-      description: The backup files of the task (show call).
+      description:
+        - The backup files of the task (show call), as the service shows them.
+        - The backup record's ID is C(backup_id), or C(backup_record.backup_id) where the service nests it.
       type: dict
       returned: with O(task_id)
       sample:

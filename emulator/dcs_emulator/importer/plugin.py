@@ -54,7 +54,8 @@ class ImporterPlugin:
         if start and server.managed and server.process is None and not self._stopped:
             try:
                 server.start()
-                LOG.info("instance %s: %s started on 127.0.0.1:%d", instance["id"], server.binary.label, server.port)
+                LOG.info("instance %s: %s (%s) started on 127.0.0.1:%d", instance["id"], server.binary.label,
+                         server.binary.path, server.port)
             except ServerFailed as exc:
                 self._failed[instance["id"]] = str(exc)
                 LOG.error("instance %s: the managed server did not start: %s", instance["id"], exc)

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from dcs_emulator import openapi
-from dcs_emulator.config import INSTANCE_STATUSES
+from dcs_emulator.config_schema import INSTANCE_STATUSES
 from dcs_emulator.faults import FaultError
 from dcs_emulator.routes.common import emulator, json_body
 

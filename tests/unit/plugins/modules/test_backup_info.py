@@ -73,11 +73,11 @@ def test_latest_when_nothing_can_be_restored_is_an_empty_list(run, dcs):
     assert result['backups'] == [] and not result.failed
 
 
-def test_time_range_is_sent_in_the_api_format_and_status_filters(run, dcs):
+@pytest.mark.parametrize('begin', ['2024-11-01 00:00:00', '2024-11-01T08:00:00+08:00', '20241101000000'])
+def test_time_range_is_sent_in_the_api_format_and_status_filters(run, dcs, begin):
     add_records(dcs, record('ok', '2024-11-02T10:00:00Z'), record('bad', '2024-11-03T10:00:00Z', status='failed'))
 
-    result = run(dict(instance_id=INSTANCE_ID, begin_time='2024-11-01 00:00:00', end_time='20241130235959',
-                      status=['failed']))
+    result = run(dict(instance_id=INSTANCE_ID, begin_time=begin, end_time='20241130235959', status=['failed']))
 
     assert [b['backup_id'] for b in result['backups']] == ['bad']
     assert result['backups'][0]['restorable'] is False
@@ -114,7 +114,7 @@ def test_missing_instance_fails_with_the_api_codes(run, dcs):
 
 
 @pytest.mark.parametrize('args,message', [
-    (dict(instance_id=INSTANCE_ID, begin_time='yesterday'), "begin_time 'yesterday' must be a UTC time"),
+    (dict(instance_id=INSTANCE_ID, begin_time='yesterday'), "begin_time 'yesterday' must be a time: YYYY-MM-DD HH:MM:SS (UTC)"),
     (dict(instance_id=INSTANCE_ID, end_time='2024-02-30 00:00:00'), "end_time '2024-02-30 00:00:00' must be"),
     (dict(instance_id=INSTANCE_ID, end_time='2024113023595'), "end_time '2024113023595' must be"),
     (dict(), 'one of the following is required: instance_id, instance_name'),
