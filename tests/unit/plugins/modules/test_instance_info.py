@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+from dcs_emulator.testing import shapes
 
 from ansible_collections.hwcloud.dcs.plugins.modules import instance_info
 from ansible_collections.hwcloud.dcs.tests.unit.conftest import INSTANCE_ID, PASSWORD
@@ -19,12 +20,11 @@ def run(run_module):
 
 
 def listed(instance_id, name, spec_code='redis.ha.xu1.large.r2.2', **extra):
-    """An InstanceListInfo as the list call answers it (no cache_mode: only the spec code)."""
-    item = dict(instance_id=instance_id, name=name, status='RUNNING', engine='Redis', engine_version='5.0',
-                capacity=2, capacity_minor='', max_memory=2048, used_memory=12, spec_code=spec_code,
-                ip='192.168.0.20', port=6379, domain_name='redis-%s.dcs.example.com' % name, enable_ssl=False,
-                no_password_access='false', description='', created_at='2024-11-06T10:00:00.000Z',
-                tags=[dict(key='team', value='payments')])
+    """An instance as the list call answers it (the emulator's serialiser, a 2 GB master/standby Redis 5.0 with a
+    tag), with extra fields on top; the SDK's list model drops cache_mode: only the spec code tells the type."""
+    item = shapes.instance_detail(instance_id, name, ip='192.168.0.20', port=6379, engine_version='5.0',
+                                  max_memory=2048, type='ha', tags={'team': 'payments'})
+    item.update(used_memory=12, spec_code=spec_code, domain_name='redis-%s.dcs.example.com' % name)
     item.update(extra)
     return item
 

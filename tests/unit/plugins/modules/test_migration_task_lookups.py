@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+from dcs_emulator.testing import shapes
 
 from ansible_collections.hwcloud.dcs.plugins.modules import migration_task
 from ansible_collections.hwcloud.dcs.tests.unit.conftest import INSTANCE_ID, PASSWORD, PROJECT_ID, task_detail
@@ -30,10 +31,12 @@ def run(run_module):
     return lambda args, **kwargs: run_module(migration_task.main, args, **kwargs)
 
 
-def show_instance(dcs, **fields):
-    """The show call's answer (cache_mode, enable_ssl, engine_version are what the pre-checks read)."""
-    body = dict(instance_id=INSTANCE_ID, name=TARGET_NAME, status='RUNNING', engine='Redis', engine_version='5.0',
-                cache_mode='ha', spec_code='redis.ha.xu1.large.r2.2', enable_ssl=False, ip='192.168.0.20', port=6379)
+def show_instance(dcs, status='RUNNING', engine_version='5.0', **fields):
+    """The show call's answer, made by the emulator's serialiser (type, enable_ssl and engine_version are what the
+    pre-checks read); fields the emulator does not model (cache_mode=None: an answer without it) go on top."""
+    body = shapes.instance_detail(INSTANCE_ID, TARGET_NAME, status, ip='192.168.0.20', port=6379,
+                                  engine_version=engine_version, type=fields.pop('type', 'ha'),
+                                  enable_ssl=fields.pop('enable_ssl', False))
     body.update(fields)
     dcs.add('GET', '/instances/%s' % INSTANCE_ID, body=body)
 
@@ -160,7 +163,7 @@ def test_ssl_check_can_be_skipped(run, dcs):
     assert not result.failed and result['changed'] is True
 
 
-@pytest.mark.parametrize('shown', [dict(cache_mode='cluster'), dict(cache_mode=None, spec_code='redis.cluster.xu1.large.r2.4')])
+@pytest.mark.parametrize('shown', [dict(type='cluster'), dict(cache_mode=None, spec_code='redis.cluster.xu1.large.r2.4')])
 def test_aof_into_a_redis_cluster_is_refused(run, dcs, shown):
     dcs.list_tasks()
     show_instance(dcs, **shown)
@@ -180,7 +183,7 @@ def test_aof_into_a_redis_cluster_is_refused(run, dcs, shown):
 ])
 def test_aof_check_lets_through_what_it_should(run, dcs, cache_mode, files, skip):
     dcs.list_tasks()
-    show_instance(dcs, cache_mode=cache_mode)
+    show_instance(dcs, type=cache_mode)
     creating(dcs)
 
     result = run(present(dict(id=INSTANCE_ID), files=files, skip_checks=skip))
