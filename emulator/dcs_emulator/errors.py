@@ -60,6 +60,11 @@ def operation_not_allowed(message: str) -> ApiError:
     return ApiError(400, "DCS.4026", message)
 
 
+def task_state_conflict(message: str) -> ApiError:
+    """DCS.4957: the operation is not allowed while the task is in its current status (error code appendix)."""
+    return ApiError(400, "DCS.4957", message)
+
+
 def url_not_found() -> ApiError:
     return ApiError(404, "DCS.4001", "The requested URL was not found.")
 

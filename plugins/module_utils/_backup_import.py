@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _import_checks as import_checks
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
@@ -111,9 +110,4 @@ class BackupImport(TaskKind):
 
     def differences(self, wanted, shown):
         comparison = compare(wanted, shown)
-        if comparison.unshown:
-            warn("%s '%s' (%s): the show call does not show %s, so %s not compared with the task: the task may "
-                 "differ there" % (self.noun, shown.get('task_name'), shown.get('task_id'),
-                                   ', '.join(comparison.unshown), 'it was' if len(comparison.unshown) == 1
-                                   else 'they were'))
-        return comparison.differing
+        return comparison.differing, comparison.unshown

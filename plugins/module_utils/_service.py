@@ -125,12 +125,14 @@ def update_at_problem(value):
 
 
 def as_utc_time(text):
-    """The timestamp in text as a naive UTC datetime (a time without a zone counts as UTC), or None."""
+    """The timestamp in text as a naive UTC datetime (a time without a zone counts as UTC; fractions kept), or None."""
     match = TIMESTAMP.match(text)
     if not match:
         return None
+    fraction = match.group(7)  # '.508'
     try:
-        moment = datetime.datetime(*(int(part) for part in match.groups()[:6]))
+        moment = datetime.datetime(*(int(part) for part in match.groups()[:6]),
+                                   microsecond=int(fraction[1:7].ljust(6, '0')) if fraction else 0)
     except ValueError:  # 2024-02-30
         return None
     zone = match.group(8)
@@ -154,3 +156,29 @@ def normalized(value):
 def same_value(wanted, shown):
     """True if an option's value and the value the API shows (not None: the caller handles "not shown") agree."""
     return normalized(wanted) == normalized(shown)
+
+
+# -- points in time ----------------------------------------------------------------------------
+
+# Besides TIMESTAMP's forms the API shows '202404011057' (yyyyMMddHHmm[ss], UTC) and may show epoch numbers.
+COMPACT_TIME = re.compile(r'^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})?$')
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def instant(value):
+    """Seconds since the epoch (UTC) of a time the API shows, in any of its formats; None if unknown."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    moment = as_utc_time(text)
+    compact = COMPACT_TIME.match(text) if moment is None else None
+    if compact:
+        try:
+            moment = datetime.datetime(*(int(part or 0) for part in compact.groups()))
+        except ValueError:
+            return None
+    elif moment is None:
+        if ASCII_DIGITS.match(text) and len(text) in (10, 13):  # epoch seconds or milliseconds
+            return int(text) / (1000.0 if len(text) == 13 else 1.0)
+        return None
+    return (moment - EPOCH).total_seconds()

@@ -15,6 +15,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import answer_lost
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
+
 PAGE_SIZE = 100
 LOG_LINES = 5
 
@@ -30,6 +33,11 @@ def scrub(value):
     if isinstance(value, (list, tuple)):
         return [scrub(item) for item in value]
     return value
+
+
+def log_line(entry):
+    """A log entry as one 'time LEVEL message' line."""
+    return ' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message')) if part)
 
 
 def to_plain(value):
@@ -121,7 +129,10 @@ class MigrationTasks(object):
                                 'ShowMigrationTaskRequest', task_id=task_id)
 
     def create(self, body, ignore_ids=()):
-        """POST the task. After a transient failure, re-send only if no task with that name exists yet.
+        """POST the task. Never re-sent when the answer was lost (a read timeout, a dropped connection):
+        the request may still be carried out, so that failure is raised (errors.answer_lost()) and the
+        caller looks the name up. After an answer that is an error (429, 5xx) or a connection that was
+        never made, it is re-sent, unless the list meanwhile shows a task with that name.
 
         Returns the create response ({id, name, status}); if an earlier attempt turned
         out to have created the task, the listed task is returned in the same shape.
@@ -137,7 +148,8 @@ class MigrationTasks(object):
             return None
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
-                                 request, before_retry=created_meanwhile)
+                                 request, before_retry=created_meanwhile,
+                                 retry_if=lambda error: is_transient(error) and not answer_lost(error))
         return response if isinstance(response, dict) else plain_without_secrets(response)
 
     def _create_body(self, body):
@@ -195,8 +207,7 @@ class MigrationTasks(object):
         total, entries = self.logs(task_id)
         if total and total > len(entries):
             _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
-        return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
-                         if part) for entry in entries[-lines:]]
+        return [log_line(entry) for entry in entries[-lines:]]
 
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',

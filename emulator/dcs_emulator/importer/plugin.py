@@ -161,6 +161,7 @@ def setup(emulator) -> ImporterPlugin:
     emulator.buckets.register_kind("s3", plugin.resolve)
     emulator.instances.status_provider = plugin.status
     emulator.instances.details_provider = plugin.details
+    emulator.online_work.server_of = plugin.server  # online migrations reach instances through their servers
     emulator.add_shutdown_hook(plugin.stop_all)
     atexit.register(plugin.stop_all)  # an app that was built but never served still stops its servers
     plugin.start_all()
