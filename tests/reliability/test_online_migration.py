@@ -91,7 +91,8 @@ def online_args(emu_connection: dict, name: str, source, target_id: str, source_
 @pytest.fixture(scope="module")
 def online_emulator(tmp_path_factory, bucket_dir):
     instances = [{"name": name, "password": REDIS_PASSWORD}
-                 for name in ("dcs-rel-main", "dcs-online-race", "dcs-online-lost", "dcs-online-late")]
+                 for name in ("dcs-rel-main", "dcs-online-race", "dcs-online-lost", "dcs-online-late",
+                              "dcs-online-restart")]
     with launch_emulator(tmp_path_factory, bucket_dir, "online-emulator", instances=instances,
                          server_binary=preferred_binary().path) as running:
         emu = Emulator(running)
@@ -204,7 +205,8 @@ def test_a_create_carried_out_late_is_not_sent_again_and_a_rerun_configures_it(o
     time.sleep(4.5)
     assert result.failed
     assert_one_line(result["msg"])
-    assert "whether it was created is unknown" in result["msg"] and "Running the same task again is safe" in result["msg"]
+    assert "whether it was created is unknown" in result["msg"]
+    assert "Running the same task again is safe" in result["msg"]
     assert emu.count("create_online") == 1 and emu.count("configure_online") == 0
     tasks = emu.tasks_named(name)
     assert len(tasks) == 1
@@ -214,6 +216,34 @@ def test_a_create_carried_out_late_is_not_sent_again_and_a_rerun_configures_it(o
     assert again["online_migration_task"]["status"] == "SUCCESS"
     assert emu.count("create_online") == 1 and len(emu.tasks_named(name)) == 1
     emu.clear()
+
+
+def test_a_failed_task_restarted_is_not_taken_for_failed_again(online_emulator, source, run_module):
+    """The wait after state=restarted must not read the task's earlier FAILED as the restart's outcome."""
+    emu = online_emulator
+    name = unique_name("online-restart")
+    target_id = emu.running.instance("dcs-online-restart")["id"]
+    args = online_args(emu.connection(), name, source, target_id, source_password=SOURCE_PASSWORD,
+                       migration_method="incremental_migration", resume_mode="manual")
+    steady = run_module(args, module=ONLINE_MODULE)
+    assert not steady.failed and steady["online_migration_task"]["status"] == "INCRMIGRATING", steady.get("msg")
+    killer = source.client()
+    try:
+        killer.client_kill_filter(_type="replica")  # resume_mode manual: the broken link fails the task
+    finally:
+        killer.close()
+    deadline = time.monotonic() + 30
+    while emu.tasks_named(name)[0].status != "FAILED":
+        assert time.monotonic() < deadline, emu.tasks_named(name)[0].status
+        time.sleep(0.1)
+
+    restarted = run_module(dict(args, state="restarted"), module=ONLINE_MODULE)
+
+    assert not restarted.failed, restarted.get("msg")
+    assert restarted["changed"] is True and restarted["online_migration_task"]["status"] == "INCRMIGRATING"
+    assert restarted["task_id"] == steady["task_id"]
+    removed = run_module(dict(args, state="absent"), module=ONLINE_MODULE)
+    assert removed["changed"] is True and emu.tasks_named(name) == []
 
 
 PLAYBOOK = textwrap.dedent('''\
@@ -296,7 +326,8 @@ def test_no_password_in_any_output(tmp_path_factory, bucket_dir, tmp_path, colle
 
     assert outputs["returncode"] == 0, outputs["stdout"][-3000:]
     results = json.loads(outputs["results.json"])
-    assert results["migrated"]["changed"] is True and results["migrated"]["online_migration_task"]["status"] == "SUCCESS"
+    migrated = results["migrated"]
+    assert migrated["changed"] is True and migrated["online_migration_task"]["status"] == "SUCCESS"
     assert results["again"]["changed"] is False
     assert results["wrong"]["failed"] and "refused the password" in results["wrong"]["msg"]
     assert all(item["changed"] for item in results["removed"]["results"])
