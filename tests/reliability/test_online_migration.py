@@ -128,8 +128,11 @@ def test_concurrent_runs_on_one_name_leave_one_task(online_emulator, source, sta
     assert len(tasks) == 1, [task.task_id for task in tasks]
     assert {result["task_id"] for result in results} == {tasks[0].task_id}
     assert all(result["online_migration_task"]["status"] == "SUCCESS" for result in results)
+    # The run whose task survived reports a change; so may one that adopted it before its creator configured it
+    # and configured it itself (the creator's configure call is then refused). Runs that gave way or found the
+    # task configured (by now) report none.
     changed = [result for result in results if result["changed"]]
-    assert len(changed) == 1, [result.get("warnings") for result in changed]
+    assert 1 <= len(changed) <= 2, [result.get("warnings") for result in changed]
     source_data = redis_contents(source.host, source.port, SOURCE_PASSWORD, dbs=range(4))
     assert len(source_data) == 2 * 50 * 6 and target_contents(emu, "dcs-online-race") == source_data
 
