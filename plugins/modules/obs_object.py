@@ -230,6 +230,10 @@ def api_error(exc, action):
     return '%s failed: %s' % (action, ' '.join(str(exc).split()))
 
 
+def amount(size):
+    return '%.1f MiB' % (size / float(MIB)) if size >= MIB else '%d bytes' % size
+
+
 class Progress(object):
     """Collects one line per tenth of the file as boto3 reports the bytes sent."""
 
@@ -241,7 +245,7 @@ class Progress(object):
         tenth = self.sent * 10 // self.total if self.total else 10
         if tenth > self.shown:
             self.shown = tenth
-            line = '%d%% (%.1f MiB of %.1f MiB)' % (tenth * 10, self.sent / float(MIB), self.total / float(MIB))
+            line = '%d%% (%s of %s)' % (tenth * 10, amount(self.sent), amount(self.total))
             self.lines.append(line)
             self.module.log('obs_object upload: %s' % line)
 
