@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable, Optional, Tuple
 from urllib.parse import parse_qsl, quote
 
+from dcs_emulator.signing import header_map
+
 ALGORITHM = "AWS4-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_SKEW_SECONDS = 15 * 60
@@ -73,12 +75,7 @@ def _check_date(amz_date: Optional[str], day: str, now: datetime) -> None:
 def verify(method: str, path: str, query_string: str, header_items: Iterable[Tuple[str, str]], region: str,
            secret_for: Callable[[str], Optional[str]], now: Optional[datetime] = None) -> str:
     """Return the access key of a correctly signed request, or raise SignatureError."""
-    headers, repeated = {}, set()
-    for name, value in header_items:
-        name = name.lower()
-        if name in headers:
-            repeated.add(name)
-        headers[name] = value
+    headers, repeated = header_map(header_items)
     match = _AUTH_RE.match(headers.get("authorization", "").strip())
     if not match:
         raise SignatureError("AccessDenied", "no AWS4-HMAC-SHA256 Authorization header")
