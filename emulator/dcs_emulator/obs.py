@@ -98,7 +98,7 @@ class ObsEndpoint:
             return account.secret_key if account else None
         sigv4.verify(method, path, query_string, header_items, self.config.region, secret_for)
         expected_hash = sigv4.payload_hash(headers)
-        bucket, _, key = path[len(PREFIX):].partition("/")
+        bucket, key = (path[len(PREFIX):].split("/", 1) + [""])[:2]
         root = self._bucket_root(bucket)
         if not key:
             raise S3Error(400, "InvalidRequest", "Only object calls are served: /obs/<bucket>/<key>.")
@@ -259,7 +259,8 @@ def _completed_parts(body: bytes):
         if not number.isdigit() or len(etag) != 32:
             raise S3Error(400, "MalformedXML", "Each Part needs a PartNumber and an ETag.")
         parts.append((int(number), etag))
-    if not parts or [n for n, _ in parts] != sorted({n for n, _ in parts}):
+    numbers = [number for number, _etag in parts]
+    if not parts or numbers != sorted(set(numbers)):
         raise S3Error(400, "InvalidPartOrder", "The parts must be listed once each, in ascending order.")
     return parts
 

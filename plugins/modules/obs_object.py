@@ -17,7 +17,7 @@ description:
     through OBS's S3-compatible API (boto3, signature version 4, path-style addressing).
   - Skips the upload when the bucket already holds an object of that name with the same size and checksum
     (the SHA-256 the module stores in the object's metadata, or the object's MD5 ETag for an object uploaded in
-    one part by another tool); the result is then RV(changed=false).
+    one part by another tool); the module then reports no change.
   - Files larger than O(part_size_mb) are uploaded in parts; RV(progress) shows how far the upload got.
   - Returns the object's size and last modification time as the create call of M(hwcloud.dcs.migration_task)
     takes them (RV(size), RV(update_at)).
