@@ -43,6 +43,8 @@ BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop"
            "lookup", "latest")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
+# Backups outside the bucket, on the host that runs the modules: the role uploads them (local_files).
+LOCAL_BACKUPS = ("local_upload",)
 SOURCE_PASSWORD = "it-Source-pw-0815"
 # Backup records of dcs-it-standby, for `backup_id: latest`: the newest restorable one is LATEST_BACKUP_ID
 # (an older one holds the corrupt file; a newer one failed, as its file is missing).
@@ -74,6 +76,15 @@ def make_backups(bucket_dir: Path, binary: str) -> dict:
     return backups
 
 
+def make_local_backups(local_dir: Path, binary: str) -> dict:
+    backups = {}
+    for seed, name in enumerate(LOCAL_BACKUPS, start=100):
+        path = local_dir / ("%s.rdb" % name)
+        backups[name] = dict(write_sample_backup(path, keys=BACKUP_KEYS, dbs=2, prefix="it-%s:" % name, seed=seed,
+                                                 binary=binary), path=str(path))
+    return backups
+
+
 @contextmanager
 def source_redis(workdir: Path, binary):
     """A Redis server on 127.0.0.1 for the online migrations to replicate from (stopped on the way out)."""
@@ -85,7 +96,7 @@ def source_redis(workdir: Path, binary):
         server.stop()
 
 
-def integration_vars(emu, bucket_dir: Path, backups: dict, source) -> dict:
+def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups: dict) -> dict:
     main, standby, checks = (emu.instance("dcs-it-main"), emu.instance("dcs-it-standby"),
                              emu.instance("dcs-it-checks"))
     host, port = emu.redis_address(main["id"])
@@ -112,6 +123,9 @@ def integration_vars(emu, bucket_dir: Path, backups: dict, source) -> dict:
         "dcs_source_host": source.host,
         "dcs_source_port": source.port,
         "dcs_source_password": SOURCE_PASSWORD,
+        # The buckets' S3-compatible endpoint (hwcloud.dcs.obs_object) and the files it uploads.
+        "dcs_obs_endpoint": emu.url + "/obs",
+        "dcs_local_backups": local_backups,
     }
 
 
@@ -139,6 +153,7 @@ def main(argv: list) -> int:
         bucket_dir = workdir / "bucket"
         server = preferred_binary()  # the same server writes the backups and runs the instances
         backups = make_backups(bucket_dir, server.path)
+        local_backups = make_local_backups(workdir / "local", server.path)
         config = sample_config(bucket_dir, bucket=BUCKET, admin=True, server_binary=server.path, instances=[
             {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
             {"name": "dcs-it-standby", "password": "it-Redis-pw-4712", "backups": standby_backups()},
@@ -151,7 +166,7 @@ def main(argv: list) -> int:
         with launch(config, workdir, data_dir=workdir / "data") as emu, source_redis(workdir, server) as source:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
             config_path = workdir / "integration_config.yml"
-            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source), sort_keys=False))
+            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source, local_backups), sort_keys=False))
             status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)
