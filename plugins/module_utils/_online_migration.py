@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind, TaskLifecycle, reporting_change
@@ -59,16 +60,6 @@ def configure_body(request):
     return body
 
 
-def show_instance(calls, option, instance_id):
-    """The DCS instance that option (source_instance.id or target_instance.id) names; fails if it does not exist."""
-    try:
-        return calls.show_instance(instance_id)
-    except DcsApiError as error:
-        if service.is_instance_missing(error):
-            raise DcsError("%s '%s' does not exist: %s" % (option, instance_id, error.msg), **error.extra)
-        raise
-
-
 class OnlineMigration(TaskKind):
     """A live Redis (self-built or DCS) migrated into a DCS instance: full sync, then optionally replication."""
 
@@ -108,13 +99,13 @@ class OnlineMigration(TaskKind):
                            "VPC, subnet and security group" % (', '.join(missing), self.noun, request['task_name']))
         target_id = request['target_instance'].get('id')
         if target_id:
-            instance = show_instance(calls, 'target_instance.id', target_id)
+            instance = instances.show(calls, target_id, 'target_instance.id')
             if instance.get('status') != service.INSTANCE_READY:
                 raise DcsError("target instance '%s' (%s) is %s, not RUNNING: data can only be migrated into a "
                                "running instance" % (instance.get('name') or target_id, target_id, instance.get('status')))
         source_id = request['source_instance'].get('id')
         if source_id:
-            show_instance(calls, 'source_instance.id', source_id)
+            instances.show(calls, source_id, 'source_instance.id')
 
     def create(self, calls, request, ignore_ids):
         return calls.create_online(create_body(request), ignore_ids=ignore_ids)
