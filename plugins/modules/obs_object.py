@@ -26,7 +26,7 @@ author:
 options:
   endpoint:
     description:
-      - OBS endpoint URL, for example C(https://obs.ap-southeast-1.myhuaweicloud.com).
+      - OBS endpoint URL, for example C(https://obs.cn-north-4.myhuaweicloud.com).
       - Falls back to the environment variable E(HUAWEICLOUD_SDK_OBS_ENDPOINT).
     type: str
     required: true
@@ -88,27 +88,32 @@ notes:
 '''
 
 EXAMPLES = r'''
-- name: Upload a local RDB file to the bucket the import reads
-  hwcloud.dcs.obs_object:
-    endpoint: https://obs.ap-southeast-1.myhuaweicloud.com
-    region: ap-southeast-1
-    bucket: redis-backups
-    src: /backups/dump.rdb
-  register: uploaded
+- name: Upload a local RDB file, then import it into DCS
+  block:
+    - name: Upload the file to the bucket the import reads (skipped when the same file is there)
+      hwcloud.dcs.obs_object:
+        endpoint: https://obs.cn-north-4.myhuaweicloud.com
+        region: cn-north-4
+        access_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_AK') }}"
+        secret_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_SK') }}"
+        bucket: redis-backups
+        src: /backups/dump.rdb
+      register: uploaded
 
-- name: Import it
-  hwcloud.dcs.migration_task:
-    task_name: import-dump
-    migration_method: full_amount_migration
-    backup_files:
-      file_source: self_build_obs
-      bucket_name: redis-backups
-      files:
-        - file_name: "{{ uploaded.object_name }}"
-          size: "{{ uploaded.size }}"
-          update_at: "{{ uploaded.update_at }}"
-    target_instance:
-      id: 5560df16-cebf-4473-95c4-d1b573c16e79
+    - name: Import it
+      hwcloud.dcs.migration_task:
+        task_name: import-dump
+        migration_method: full_amount_migration
+        backup_files:
+          file_source: self_build_obs
+          bucket_name: redis-backups
+          files:
+            - file_name: "{{ uploaded.object_name }}"
+              size: "{{ uploaded.size }}"
+              update_at: "{{ uploaded.update_at }}"
+        target_instance:
+          id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+          password: "{{ vault_redis_password }}"
 '''
 
 RETURN = r'''
