@@ -259,6 +259,12 @@ class ClusterPath:
                                    % (shard.name, exc)) from None
             self.reporter.info("restore: %s restored to its state before the import in %.2f s."
                                % (shard.name, time.monotonic() - started))
+        try:
+            self.target.wait_healthy()
+        except ServerFailed as exc:
+            raise ImportFailed("After restoring %s from %s snapshot%s: %s; the cluster needs attention."
+                               % (", ".join(s.name for s in shards), "its" if len(shards) == 1 else "their",
+                                  "" if len(shards) == 1 else "s", exc)) from None
         self.reporter.progress(target_dbsize=self._target_keys())
 
     def _partial_failure(self, failed: list) -> str:

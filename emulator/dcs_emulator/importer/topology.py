@@ -201,9 +201,13 @@ class ClusterServers:
             self.process = True
             if not self._formed():
                 self._form()
-            wait_until(self._state_ok, CLUSTER_TIMEOUT, "the cluster did not reach cluster_state:ok")
-            for master, replica in zip(self.masters, self.replicas):
-                wait_replicas(master, [replica])
+            self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        """Every node sees cluster_state:ok and every replica holds its master's data."""
+        wait_until(self._state_ok, CLUSTER_TIMEOUT, "the cluster did not reach cluster_state:ok")
+        for master, replica in zip(self.masters, self.replicas):
+            wait_replicas(master, [replica])
 
     def _has_cluster_port(self) -> bool:
         """cluster-port (7.0+) names the bus port; before, the bus is the port + 10000."""
