@@ -9,7 +9,7 @@ Floors (the same pinned server binary loading RDB files at start-up, its own "DB
                    server of its own; keys/s = all keys / the sum of the three loads (one core's work: the
                    import's processes share the machine's cores too);
   ha floor      -> the whole backup loaded by one server.
-Modes, each run by a fresh process:
+Modes, each into fresh servers:
   cluster -> import_backup() into a fresh 3-shard cluster (a replica per shard); afterwards every master holds
              exactly its shard's keys and every replica its master's (checked, not timed);
   ha      -> import_backup() into a fresh master/standby pair; the standby in sync at the end is part of the
@@ -22,12 +22,9 @@ Usage: python emulator/bench/bench_cluster.py [--keys N] [--rounds R] [--modes c
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +32,8 @@ from pathlib import Path
 
 from redis.crc import key_slot
 
-from bench_import import make_backup  # the same dataset as the single-server benchmark
-from dcs_emulator.importer import describe, import_backup, local_source
+from bench_import import floor, make_backup  # the same dataset and native load as the single-server benchmark
+from dcs_emulator.importer import import_backup, local_source
 from dcs_emulator.importer.servers import StagingServer
 from dcs_emulator.importer.topology import SLOTS, ClusterServers, HaServers, in_sync
 from dcs_emulator.samples import preferred_binary
@@ -78,28 +75,9 @@ def split_backup(rdb: Path, binary, workdir: Path) -> list:
     return parts
 
 
-def native_load(rdb: Path, binary, workdir: Path, name: str) -> dict:
-    """A server loading ``rdb`` at start-up: its own load time from its log."""
-    directory = workdir / name
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir()
-    os.symlink(rdb, directory / "load.rdb")
-    server = StagingServer(binary, directory, {"dbfilename": "load.rdb"}, label="floor server")
-    server.start(timeout=600)
-    client = server.client()
-    keys = client.dbsize()
-    client.close()
-    server.stop()
-    match = re.search(r"DB loaded from disk: ([0-9.]+) seconds", (directory / "server.log").read_text())
-    return {"keys": keys, "seconds": float(match.group(1))}
-
-
-def child(args) -> None:
-    """One import in this (fresh) process; prints JSON with its timing and what the servers hold afterwards."""
-    workdir = Path(args.workdir)
-    binary = describe(args.binary)
-    if args.mode == "cluster":
+def run_import(mode: str, rdb: Path, workdir: Path, binary) -> dict:
+    """One import into a fresh target of ``mode``: its timing and what the servers hold afterwards."""
+    if mode == "cluster":
         target = ClusterServers(workdir / "cluster-target", SHARDS, password="bench-pass", binary=binary)
     else:
         target = HaServers(workdir / "ha-target", password="bench-pass", binary=binary)
@@ -107,26 +85,16 @@ def child(args) -> None:
     try:
         logs = []
         started = time.monotonic()
-        summary = import_backup(target, [local_source(args.rdb)], workdir / ("work-%s" % args.mode), log=lambda lvl, msg: logs.append(msg))
+        summary = import_backup(target, [local_source(rdb)], workdir / ("work-%s" % mode), log=lambda lvl, msg: logs.append(msg))
         seconds = time.monotonic() - started
-        if args.mode == "cluster":
-            held = [node.client().dbsize() for node in target.masters]
-            replicas = [node.client().dbsize() for node in target.replicas]
-            synced = all(in_sync(m, r) for m, r in zip(target.masters, target.replicas))
-        else:
-            held, replicas = [target.client().dbsize()], [target.replica.client().dbsize()]
-            synced = in_sync(target, target.replica)
+        masters, replicas = (target.masters, target.replicas) if mode == "cluster" else ([target], [target.replica])
+        held = [node.client().dbsize() for node in masters]
+        copies = [node.client().dbsize() for node in replicas]
+        synced = all(in_sync(master, replica) for master, replica in zip(masters, replicas))
     finally:
         target.stop(save=False)
-        shutil.rmtree(target.directory if args.mode == "cluster" else target.directory.parent, ignore_errors=True)
-    print(json.dumps({"seconds": seconds, "keys": summary["source_dbsize"], "held": held, "replicas": replicas,
-                      "synced": synced, "log": logs}))
-
-
-def run_child(mode: str, rdb: Path, workdir: Path, binary) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, "--rdb", str(rdb), "--workdir", str(workdir),
-                          "--binary", binary.path], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        shutil.rmtree(workdir / ("%s-target" % mode), ignore_errors=True)
+    return {"seconds": seconds, "keys": summary["source_dbsize"], "held": held, "replicas": copies, "synced": synced, "log": logs}
 
 
 def main() -> int:
@@ -134,15 +102,7 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of %s" % ", ".join(MODES))
-    parser.add_argument("--child", choices=MODES)
-    parser.add_argument("--rdb")
-    parser.add_argument("--workdir")
-    parser.add_argument("--binary")
     args = parser.parse_args()
-    if args.child:
-        args.mode = args.child
-        child(args)
-        return 0
     modes = [mode for mode in args.modes.split(",") if mode]
     unknown = set(modes) - set(MODES)
     if unknown:
@@ -160,12 +120,12 @@ def main() -> int:
         for _round in range(args.rounds):
             for mode in modes:
                 if mode == "cluster":
-                    loads = [native_load(part, binary, workdir, "floor-%d" % n) for n, part in enumerate(parts)]
+                    loads = [floor(part, binary, workdir) for part in parts]
                     floors[mode].append({"keys": sum(l["keys"] for l in loads), "seconds": sum(l["seconds"] for l in loads),
                                          "split": [l["keys"] for l in loads]})
                 else:
-                    floors[mode].append(native_load(rdb, binary, workdir, "floor-ha"))
-                results[mode].append(run_child(mode, rdb, workdir, binary))
+                    floors[mode].append(floor(rdb, binary, workdir))
+                results[mode].append(run_import(mode, rdb, workdir, binary))
         ok = report(results, floors)
         print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count(),)))
     finally:

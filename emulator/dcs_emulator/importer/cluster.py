@@ -29,7 +29,7 @@ import time
 import redis
 from redis.crc import key_slot
 
-from dcs_emulator.importer.common import ImportFailed, ImportStopped, keyspace
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace
 from dcs_emulator.importer.relay import MigrateRelay, RelayFailed
 from dcs_emulator.importer.servers import ServerFailed
 from dcs_emulator.importer.topology import SLOTS, resync, wait_replicas
@@ -219,13 +219,9 @@ class ClusterPath:
             shard.copied = shard.base + shard.relay.confirmed
 
     def _copy_functions(self, source: redis.Redis) -> None:
-        try:
-            libraries = source.execute_command("FUNCTION", "LIST")
-        except redis.ResponseError:
-            return  # a server without functions (Redis < 7)
-        if not libraries:
+        count, payload = function_libraries(source)
+        if not count:
             return
-        payload = source.execute_command("FUNCTION", "DUMP")
         for shard in self.shards:
             if shard.error:
                 continue
@@ -235,7 +231,7 @@ class ClusterPath:
             except redis.RedisError as exc:
                 shard.error = "restoring the functions failed (%s)" % exc
         self.reporter.info("copy: %d function librar%s restored on every master."
-                           % (len(libraries), "y" if len(libraries) == 1 else "ies"))
+                           % (count, "y" if count == 1 else "ies"))
 
     def _target_keys(self):
         try:

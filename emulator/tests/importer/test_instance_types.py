@@ -14,11 +14,9 @@ import redis
 from huaweicloudsdkdcs.v2 import ListMigrationTaskLogsRequest, ShowInstanceRequest
 from redis.crc import key_slot
 
-from dcs_emulator import config as config_mod
-from dcs_emulator.samples import preferred_binary
-from dcs_emulator.testing import InProcessEmulator, import_request, wait_final
+from dcs_emulator.testing import import_request, wait_final
 
-from .conftest import Source, assert_same_data, make_tar, populate, snapshot
+from .conftest import EngineEmulator, Source, assert_same_data, engine_config, make_tar, populate, snapshot
 
 AK, SK = "AKTYPESTEST01", "sk-types-test-secret"
 PROJECT = "abcdefabcdefabcdefabcdefabcdef34"
@@ -30,27 +28,16 @@ IMPORT_TIMEOUT = 120  # seconds: real imports into real servers, on a shared mac
 
 
 def raw_config(root):
-    return {
-        "data_dir": str(root / "data"), "region": "cn-north-4",
-        "accounts": [{"access_key": AK, "secret_key": SK, "projects": [{"id": PROJECT, "name": "cn-north-4"}]}],
-        "buckets": {"local": {"path": str(root / "bucket")}},
-        "instances": [
-            {"id": HA, "name": "orders-ha", "project_id": PROJECT, "password": PASSWORD, "type": "ha"},
-            {"id": CLUSTER, "name": "orders-cluster", "project_id": PROJECT, "password": PASSWORD, "type": "cluster",
-             "shards": 3, "max_memory": 4096,
-             "backups": [{"id": SHARD_BACKUP, "bucket": "local", "file": "cluster-backup.tar.gz"}]},
-        ],
-        "importer": {"server_binary": preferred_binary().path},  # the same server as the sources (conftest)
-    }
+    return engine_config(root, AK, SK, PROJECT, [
+        {"id": HA, "name": "orders-ha", "password": PASSWORD, "type": "ha"},
+        {"id": CLUSTER, "name": "orders-cluster", "password": PASSWORD, "type": "cluster", "shards": 3, "max_memory": 4096,
+         "backups": [{"id": SHARD_BACKUP, "bucket": "local", "file": "cluster-backup.tar.gz"}]},
+    ])
 
 
-class Served(InProcessEmulator):
+class Served(EngineEmulator):
     def __init__(self, root):
         super().__init__(root, raw_config(root))
-        self.start()
-
-    def sdk(self):
-        return super().client(timeout=(3, 30))
 
     def show(self, instance_id):
         return self.sdk().show_instance(ShowInstanceRequest(instance_id=instance_id))
@@ -265,17 +252,3 @@ def test_restart_keeps_the_cluster_and_the_pair(served):
         assert_same_data(snapshot(again.ha_master().replica()), ha_data)
     finally:
         again.stop()
-
-
-@pytest.mark.parametrize("change,problem", [
-    ({"type": "single", "shards": 3}, "instances[0]: shards is for type cluster or proxy, not single"),
-    ({"type": "cluster", "redis": {"host": "10.0.0.5", "port": 6379}}, "instances[0]: a cluster instance's servers are run"),
-    ({"type": "cluster", "redis": {"port": 7000}}, "instances[0]: a cluster instance's servers take free ports"),
-    ({"type": "cluster", "shards": 0}, "instances[0].shards: must be >= 1"),
-])
-def test_config_refuses_what_a_type_cannot_have(tmp_path, change, problem):
-    raw = raw_config(tmp_path)
-    raw["instances"][0].update(change)
-    with pytest.raises(config_mod.ConfigError) as info:
-        config_mod.parse(raw, tmp_path)
-    assert [p for p in info.value.problems if p.startswith(problem)], info.value.problems
