@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from huaweicloudsdkdcs.v2 import ListMigrationTaskLogsRequest, ShowInstanceRequest
+from huaweicloudsdkdcs.v2 import (ConfigMigrationInstanceBody, CreateOnlineMigrationTaskBody, CreateOnlineMigrationTaskRequest,
+                                  ListMigrationTaskLogsRequest, SetOnlineMigrationTaskBody, SetOnlineMigrationTaskRequest,
+                                  ShowInstanceRequest)
 from redis.crc import key_slot
 
 from dcs_emulator.testing import import_request, wait_final
@@ -236,6 +238,20 @@ def test_ha_import_lands_on_the_master_and_the_standby_follows(served, source, t
         client.set("after-import", "written on the master")
         assert client.execute_command("WAIT", 1, 5000) == 1
     assert master.replica().client().get("after-import") == b"written on the master"
+
+
+def test_online_migration_into_a_cluster_fails_saying_why(served):
+    sdk = served.sdk()
+    body = CreateOnlineMigrationTaskBody(name="into-cluster", vpc_id="vpc-1", subnet_id="subnet-1", security_group_id="sg-1")
+    task_id = sdk.create_online_migration_task(CreateOnlineMigrationTaskRequest(body=body)).instance_id
+    master = served.ha_master()
+    sdk.set_online_migration_task(SetOnlineMigrationTaskRequest(task_id=task_id, body=SetOnlineMigrationTaskBody(
+        migration_method="full_amount_migration", resume_mode="manual",
+        source_instance=ConfigMigrationInstanceBody(addrs="%s:%d" % (master.host, master.port), password=PASSWORD),
+        target_instance=ConfigMigrationInstanceBody(id=CLUSTER, password=PASSWORD))))
+    assert wait_final(sdk, task_id, timeout=IMPORT_TIMEOUT).status in ("FAILED", "MIGRATION_FAILED")
+    assert ("ERROR", "The target instance %s is a Redis Cluster: the emulator migrates online only between "
+            "single-address instances." % CLUSTER) in logs_of(served, task_id)
 
 
 def test_restart_keeps_the_cluster_and_the_pair(served):
