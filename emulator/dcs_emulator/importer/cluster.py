@@ -65,6 +65,7 @@ class ClusterPath:
         self.shards = [Shard(n + 1, m, r) for n, (m, r) in enumerate(zip(self.target.masters, self.target.replicas))]
         self.owner = None  # slot -> Shard
         self.snapshotted = False
+        self.touched = False  # keys were sent to a shard: a failure of the whole import restores every shard
 
     # the import ------------------------------------------------------------------------------------------
 
@@ -81,9 +82,13 @@ class ClusterPath:
                     staging.stop()
                 self.job.done_units += 1
         except ImportStopped:
+            if not self.touched:
+                raise
             self._restore(self.shards)
             raise ImportStopped("The task was stopped; every shard of the cluster was restored to its state before the import.") from None
         except ImportFailed as exc:
+            if not self.touched:
+                raise
             self._restore(self.shards)
             raise ImportFailed("%s Every shard of the cluster was restored to its state before the import." % exc) from None
         failed = [shard for shard in self.shards if shard.error]
@@ -196,6 +201,7 @@ class ClusterPath:
     def _send(self, source: redis.Redis, shard: Shard, keys: list) -> None:
         if shard.error:
             return
+        self.touched = True
         try:
             shard.relay.expect(len(keys))
             source.execute_command("MIGRATE", shard.relay.host, shard.relay.port, "", 0, MIGRATE_TIMEOUT_MS, "COPY", "REPLACE",
@@ -222,6 +228,7 @@ class ClusterPath:
         count, payload = function_libraries(source)
         if not count:
             return
+        self.touched = True
         for shard in self.shards:
             if shard.error:
                 continue

@@ -201,6 +201,21 @@ def test_aof_into_a_cluster_fails_with_the_documented_reason(served, source):
     assert_same_data(cluster_snapshot(served)[0], before)
 
 
+def test_a_bad_second_file_restores_every_shard(served, source):
+    bucket = Path(served.config["buckets"]["local"]["path"])
+    source.client.execute_command("DEBUG", "POPULATE", 300, "first", 10)
+    good = source.save_rdb(bucket / "first.rdb")
+    (bucket / "second.rdb").write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
+    before, _ = cluster_snapshot(served)
+    task_id, shown = create(served, CLUSTER, "first.rdb", "second.rdb")
+    assert shown.status == "FAILED"
+    errors = [m for level, m in logs_of(served, task_id) if level == "ERROR"]
+    assert errors[-1].startswith("Loading second.rdb failed: the file is corrupt, truncated or not loadable by ")
+    assert errors[-1].endswith(" Every shard of the cluster was restored to its state before the import."), errors
+    assert_same_data(cluster_snapshot(served)[0], before)
+    assert_replicas_match(served.masters())
+
+
 def test_a_shard_that_fails_is_restored_and_the_others_keep_their_keys(served, source):
     bucket = Path(served.config["buckets"]["local"]["path"])
     source.client.execute_command("DEBUG", "POPULATE", 3000, "bulk", 200)
