@@ -14,8 +14,9 @@ Three paths, chosen by the target (``reload.py``, ``migrate.py`` and ``cluster.p
   request) the server is restarted from that snapshot, so the task is all-or-nothing: the target keeps exactly
   what it had at the start of the import (writes made by other clients during the import are lost too).
   AOF files are first loaded by a staging server of the same binary and saved as RDB.
-* master/standby target (topology.py): the reload path on the master, then the standby takes a full copy of it
-  through replication (the load bypasses the replication stream), after a failure too.
+* master/standby target (topology.py): the reload path on the master, the standby loading the same files at the
+  same time (the load bypasses the replication stream); after a failure, or when the two disagree, the standby
+  takes a full copy of the master through replication.
 * Redis Cluster target: keys routed to the shard that owns their slot, each shard all-or-nothing (cluster.py).
 * external target (an address): a staging server loads each file with its own loader, then the keys move
   with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
@@ -145,18 +146,18 @@ class _Import:
                 "seconds": seconds}
 
     def _sync_replicas(self, after_failure: bool = False) -> None:
-        """A master/standby target: the load bypassed replication (and a failure restored the master from its
-        snapshot), so the standby takes a full copy of the master, as it would after any such change."""
+        """A master/standby target: the load bypassed replication, so the standby either loaded the same files
+        alongside the master, or (a failure restored the master from its snapshot) takes a full copy of it."""
         if not hasattr(self.target, "sync_replicas"):
             return
         try:
-            seconds = self.target.sync_replicas()
+            what = self.target.sync_replicas(after_failure)
         except (ServerFailed, redis.RedisError) as exc:
             if after_failure:  # the import's own failure is the task's message
                 self.reporter.error("replica: the standby server did not take a copy of the master: %s." % exc)
                 return
             raise ImportFailed("The standby server did not take a copy of the master after the import: %s." % exc) from None
-        self.reporter.info("replica: the standby server took a full copy of the master in %.2f s and is in sync." % seconds)
+        self.reporter.info("replica: %s." % what)
 
     def _check_auth(self) -> None:
         client = self.target.client(socket_timeout=10, socket_connect_timeout=10)

@@ -18,10 +18,13 @@ reconnect, cannot continue the old stream, and take a full copy.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Optional
 
@@ -29,10 +32,13 @@ import redis
 
 from dcs_emulator.importer.binaries import ServerBinary
 from dcs_emulator.importer.common import keyspace
-from dcs_emulator.importer.servers import LOCALHOST, ManagedServer, ServerFailed
+from dcs_emulator.importer.servers import LOCALHOST, SNAPSHOT_FILE, ManagedServer, ServerFailed
 from dcs_emulator.launcher import free_port
 
 SLOTS = 16384
+# How long client writes to a master may wait while it and its standby load a file (an upper bound: CLIENT
+# UNPAUSE ends the pause when the loads end).
+MIRROR_PAUSE_MS = 3_600_000
 SYNC_TIMEOUT = 300.0
 CLUSTER_TIMEOUT = 60.0
 # A master waits repl-diskless-sync-delay for more replicas before a full copy (default 5 s; ours have one each);
@@ -109,6 +115,7 @@ class HaServers(ManagedServer):
         self.replica.settings.update(REPLICATION_SETTINGS)
         if password:
             self.replica.settings["masterauth"] = password
+        self.mirrored = True  # every load of the current import was also made by the standby
 
     def start(self, timeout: float = 300.0) -> None:
         with self._lock:
@@ -125,11 +132,71 @@ class HaServers(ManagedServer):
             client.close()
         wait_replicas(self, [self.replica])
 
-    def sync_replicas(self) -> float:
-        """After a load that bypassed replication (DEBUG RELOAD) or a restore from the snapshot: the standby leaves
-        and rejoins (a new replication ID of its own), so it cannot continue the old stream and takes a full copy
-        at once (``resync`` from the master's side waits for the standby's next reconnect, up to a second)."""
+    @contextlib.contextmanager
+    def mirror_load(self, rdb: Path):
+        """While the master loads ``rdb`` (DEBUG RELOAD, which replication does not carry), the standby loads the same
+        file with the same loader, as the service's standby applies an import alongside its master. Client writes
+        to the master wait meanwhile (CLIENT PAUSE WRITE), after the standby has applied every earlier one, so both
+        merge the file into the same data; ``sync_replicas`` then checks that they agree."""
+        link = self.replica.directory / ("mirror-%s.rdb" % uuid.uuid4().hex[:8])
+        os.symlink(Path(rdb).resolve(), link)
+        outcome = {}
+        master = self.client(socket_timeout=30)
+        try:
+            master.execute_command("CLIENT", "PAUSE", MIRROR_PAUSE_MS, "WRITE")
+            wait_replicas(self, [self.replica], timeout=60)
+            thread = threading.Thread(target=self._standby_load, args=(link.name, outcome), name="dcs-standby-load", daemon=True)
+            thread.start()
+            try:
+                yield
+            finally:
+                thread.join()
+        finally:
+            self.mirrored = self.mirrored and outcome.get("ok", False)
+            try:
+                master.execute_command("CLIENT", "UNPAUSE")
+            except (redis.RedisError, OSError):
+                pass  # the master was killed (a stop) or died: it restarts unpaused
+            master.close()
+            link.unlink()
+
+    def _standby_load(self, name: str, outcome: dict) -> None:
+        client = self.replica.client(socket_timeout=None)
+        try:
+            client.config_set("dbfilename", name)
+            try:
+                client.execute_command("DEBUG", "RELOAD", "MERGE", "NOFLUSH", "NOSAVE")
+                outcome["ok"] = True
+            finally:
+                client.config_set("dbfilename", SNAPSHOT_FILE)
+        except (redis.RedisError, OSError):
+            outcome["ok"] = False  # the full copy in sync_replicas repairs the standby
+        finally:
+            client.close()
+
+    def sync_replicas(self, after_failure: bool = False) -> str:
+        """After an import: the standby loaded the same files (``mirror_load``) and holds what the master holds --
+        or else (a failed import restored the master from its snapshot, a load failed, an already expired key that
+        only a standby's loader keeps) it takes a full copy of the master. Returns what happened, for the log."""
         started = time.monotonic()
+        mirrored, self.mirrored = self.mirrored, True
+        if mirrored and not after_failure and self._agree():
+            return "the standby loaded the same files alongside the master and holds the same keys (checked in %.2f s)" \
+                % (time.monotonic() - started)
+        self.full_copy()
+        return "the standby server took a full copy of the master in %.2f s and is in sync" % (time.monotonic() - started)
+
+    def _agree(self) -> bool:
+        try:
+            wait_replicas(self, [self.replica], timeout=60)
+            with self.client(socket_timeout=30) as master, self.replica.client(socket_timeout=30) as replica:
+                return keyspace(master) == keyspace(replica)
+        except (ServerFailed, redis.RedisError, OSError):
+            return False
+
+    def full_copy(self) -> None:
+        """The standby leaves and rejoins (a new replication ID of its own), so it cannot continue the old stream and
+        takes a full copy at once (``resync`` from the master's side waits for the standby's next reconnect)."""
         client = self.replica.client(socket_timeout=30)
         try:
             client.execute_command("REPLICAOF", "NO", "ONE")
@@ -137,7 +204,6 @@ class HaServers(ManagedServer):
         finally:
             client.close()
         wait_replicas(self, [self.replica])
-        return time.monotonic() - started
 
     def stop(self, save: bool = True) -> None:
         with self._lock:

@@ -249,6 +249,8 @@ def test_ha_import_lands_on_the_master_and_the_standby_follows(served, source, t
     assert shown.status == "SUCCESS", logs_of(served, task_id)
     assert_same_data(snapshot(master), expected)
     assert_same_data(snapshot(master.replica()), expected)
+    assert ("INFO", "replica: the standby loaded the same files alongside the master and holds the same keys") in [
+        (level, m.split(" (checked in")[0]) for level, m in logs_of(served, task_id)]
     with master.client() as client:  # and the link is live: a later write reaches the standby
         client.set("after-import", "written on the master")
         assert client.execute_command("WAIT", 1, 5000) == 1
@@ -267,6 +269,22 @@ def test_online_migration_into_a_cluster_fails_saying_why(served):
     assert wait_final(sdk, task_id, timeout=IMPORT_TIMEOUT).status in ("FAILED", "MIGRATION_FAILED")
     assert ("ERROR", "The target instance %s is a Redis Cluster: the emulator migrates online only between "
             "single-address instances." % CLUSTER) in logs_of(served, task_id)
+
+
+def test_a_failed_ha_import_restores_the_master_and_the_standby_copies_it(served, source):
+    bucket = Path(served.config["buckets"]["local"]["path"])
+    source.client.execute_command("DEBUG", "POPULATE", 2000, "half", 50)
+    whole = source.save_rdb(bucket / "whole.rdb").read_bytes()
+    (bucket / "half.rdb").write_bytes(whole[:len(whole) // 2])
+    master = served.ha_master()
+    master.client().set("ha:kept", "before the import")
+    before = snapshot(master)
+    task_id, shown = create(served, HA, "half.rdb")
+    assert shown.status == "FAILED"
+    messages = [m for _level, m in logs_of(served, task_id)]
+    assert any(m.startswith("replica: the standby server took a full copy of the master in ") for m in messages), messages
+    assert_same_data(snapshot(master), before)
+    assert_same_data(snapshot(master.replica()), before)
 
 
 def test_restart_keeps_the_cluster_and_the_pair(served):
