@@ -11,9 +11,10 @@
   address, so a restart on other ports would break the cluster bus.
 
 Replicas never fail over on their own (``cluster-replica-no-failover``): a master the emulator restarts (a failed
-import restored from its snapshot) stays master. After a load that bypasses replication (``DEBUG RELOAD``) or a
-restore from a snapshot, ``resync`` gives the master a new replication ID and drops its replicas' links: they
-reconnect, cannot continue the old stream, and take a full copy.
+import restored from its snapshot) stays master. After a restore from a snapshot, ``resync`` gives the master a new
+replication ID and drops its replicas' links: they reconnect, cannot continue the old stream, and take a full
+copy. A master/standby import loads each file on both servers at once (``HaServers.mirror_load``), since the
+master's ``DEBUG RELOAD`` bypasses the stream; a full copy repairs any disagreement.
 """
 
 from __future__ import annotations
