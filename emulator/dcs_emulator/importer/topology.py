@@ -144,8 +144,12 @@ class HaServers(ManagedServer):
         outcome = {}
         master = self.client(socket_timeout=30)
         try:
-            master.execute_command("CLIENT", "PAUSE", MIRROR_PAUSE_MS, "WRITE")
-            wait_replicas(self, [self.replica], timeout=60)
+            try:
+                master.execute_command("CLIENT", "PAUSE", MIRROR_PAUSE_MS, "WRITE")
+                wait_replicas(self, [self.replica], timeout=60)
+            except (ServerFailed, redis.RedisError, OSError):
+                yield  # the standby is not caught up (or the master is gone): the master loads alone, a full copy follows
+                return
             thread = threading.Thread(target=self._standby_load, args=(link.name, outcome), name="dcs-standby-load", daemon=True)
             thread.start()
             try:
