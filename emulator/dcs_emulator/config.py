@@ -22,6 +22,10 @@ from dcs_emulator import config_schema as schema
 from dcs_emulator.config_schema import ConfigError  # noqa: F401  # re-exported
 
 
+# Shards of a cluster or proxy instance when the config names none (the smallest DCS cluster has 3).
+DEFAULT_SHARDS = 3
+
+
 @dataclass
 class Account:
     access_key: str
@@ -91,6 +95,7 @@ def _instance(model: schema.Instance) -> dict:
         "status": model.status,
         "max_memory": model.max_memory,
         "type": model.type,
+        "shards": model.shards or (DEFAULT_SHARDS if model.type in schema.SHARDED_TYPES else 1),
         "enable_ssl": model.enable_ssl,
         "tags": dict(model.tags),
         "redis": redis or {"managed": True},

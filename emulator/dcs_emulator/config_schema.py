@@ -23,6 +23,9 @@ from dcs_emulator.timeutil import parse_iso
 INSTANCE_STATUSES = ("CREATING", "CREATEFAILED", "RUNNING", "ERROR", "RESTARTING", "FROZEN", "EXTENDING",
                      "RESTORING", "FLUSHING")
 INSTANCE_TYPES = ("single", "ha", "cluster", "proxy", "ha_rw_split")
+SHARDED_TYPES = ("cluster", "proxy")
+# The emulator runs two servers per shard on this machine: a bound that keeps a typo (shards: 300) from starting 600.
+MAX_SHARDS = 16
 
 
 class ConfigError(ValueError):
@@ -176,10 +179,25 @@ class Instance(_Section):
     max_memory: Annotated[int, Field(ge=1)] = 1024
     # The instance type, as ShowInstanceResponse.cache_mode names it (single, ha, cluster, proxy, ha_rw_split).
     type: Literal[INSTANCE_TYPES] = "single"
+    # Shards of a cluster or proxy instance (DCS sells both with 3 shards or more; each shard is a master with a
+    # replica). None: the default for the type (3), refused for the other types.
+    shards: Optional[Annotated[int, Field(ge=1, le=MAX_SHARDS)]] = None
     enable_ssl: bool = False
     tags: Annotated[Dict[Text, str], _none_is(dict)] = {}
     redis: Optional[Redis] = None
     backups: Annotated[List[Backup], _none_is(list)] = []
+
+    @model_validator(mode="after")
+    def _type_fits(self):
+        if self.shards is not None and self.type not in SHARDED_TYPES:
+            raise ValueError("shards is for type cluster or proxy, not %s" % self.type)
+        if self.type in ("ha", "cluster") and self.redis is not None and (self.redis.host or self.redis.managed is False):
+            raise ValueError("a %s instance's servers are run by the emulator (replication, cluster bus): "
+                             "redis.host is for single instances" % self.type)
+        if self.type == "cluster" and self.redis is not None and self.redis.port is not None:
+            raise ValueError("a cluster instance's servers take free ports (kept across restarts): "
+                             "redis.port is for single and ha instances")
+        return self
 
 
 class Admin(_Section):

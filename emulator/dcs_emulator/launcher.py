@@ -78,7 +78,7 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
                 "redis": spec.get("redis") or {"managed": True}}
         if spec.get("password"):
             item["password"] = spec["password"]
-        item.update((key, spec[key]) for key in ("type", "enable_ssl", "tags", "backups") if key in spec)
+        item.update((key, spec[key]) for key in ("type", "shards", "enable_ssl", "tags", "backups") if key in spec)
         config_instances.append(item)
     config = {
         "region": region,

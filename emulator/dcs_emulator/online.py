@@ -182,6 +182,9 @@ class OnlineWork:
         instance = self.emulator.instances.configured(instance_id)
         if instance is None or instance["project_id"] != project_id:
             raise TaskFailed("The %s instance %s does not exist." % (role, instance_id))
+        if instance.get("type") == "cluster":  # one replication stream cannot feed or come from several shards
+            raise TaskFailed("The %s instance %s is a Redis Cluster: the emulator migrates online only between "
+                             "single-address instances." % (role, instance_id))
         if self.server_of is not None:
             return self.server_of(instance)
         spec = instance.get("redis") or {}

@@ -76,6 +76,10 @@ def test_name_equal_is_exact_and_name_is_fuzzy(typed):
     ({"type": "mesh"}, "instances[0].type: must be one of single, ha, cluster, proxy or ha_rw_split"),
     ({"enable_ssl": "yes"}, "instances[0].enable_ssl: must be true or false"),
     ({"tags": {"team": 7}}, "instances[0].tags.team: must be a string (quote it)"),
+    ({"type": "single", "shards": 3}, "instances[0]: shards is for type cluster or proxy, not single"),
+    ({"type": "cluster", "shards": 0}, "instances[0].shards: must be >= 1"),
+    ({"type": "cluster", "redis": {"host": "10.0.0.5", "port": 6379}}, "instances[0]: a cluster instance's servers are run"),
+    ({"type": "cluster", "redis": {"port": 7000}}, "instances[0]: a cluster instance's servers take free ports"),
 ])
 def test_config_refuses_bad_types_ssl_flags_and_tags(tmp_path, change, problem):
     raw = base_config(tmp_path)

@@ -16,6 +16,8 @@
 
 Usage: python tests/utils/integration.py [ansible-test integration arguments, e.g. a target name or -v]
 Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
+Set DCS_IT_INSTANCE_TYPE=ha to make `dcs-it-main` a master/standby instance (a master and a standby with real
+replication; the targets read and check its master, at the address the show call gives).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ SOURCE_PASSWORD = "it-Source-pw-0815"
 # Backup records of dcs-it-standby, for `backup_id: latest`: the newest restorable one is LATEST_BACKUP_ID
 # (an older one holds the corrupt file; a newer one failed, as its file is missing).
 LATEST_BACKUP_ID = "it-backup-nightly"
+# The type of dcs-it-main, the targets' import target. A Redis Cluster is not offered: the targets' backups
+# span two databases and their checks read one address, neither of which a cluster has.
+MAIN_TYPES = ("single", "ha")
 
 
 def standby_backups() -> list:
@@ -151,6 +156,10 @@ def run_ansible_test(config_path: Path, args: list) -> int:
 def main(argv: list) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
     started = time.monotonic()
+    main_type = os.environ.get("DCS_IT_INSTANCE_TYPE") or "single"
+    if main_type not in MAIN_TYPES:
+        print("integration: DCS_IT_INSTANCE_TYPE must be one of %s, not %s" % (", ".join(MAIN_TYPES), main_type))
+        return 2
     # Under the checkout's ignored .build/ rather than /tmp: nothing there sweeps it away mid-run.
     (ROOT / ".build" / "integration").mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=str(ROOT / ".build" / "integration")))
@@ -162,10 +171,11 @@ def main(argv: list) -> int:
         backups = make_backups(bucket_dir, server.path)
         local_backups = make_local_backups(workdir / "local", server.path)
         config = sample_config(bucket_dir, bucket=BUCKET, admin=True, server_binary=server.path, instances=[
-            {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
+            {"name": "dcs-it-main", "password": "it-Redis-pw-4711", "type": main_type},
             {"name": "dcs-it-standby", "password": "it-Redis-pw-4712", "backups": standby_backups()},
             # What the import pre-checks refuse: a Redis Cluster with SSL on, running an older Redis.
-            {"name": "dcs-it-checks", "password": "it-Redis-pw-4713", "type": "cluster", "enable_ssl": True,
+            # One shard (a master and its replica) is all the pre-checks need of its real cluster.
+            {"name": "dcs-it-checks", "password": "it-Redis-pw-4713", "type": "cluster", "shards": 1, "enable_ssl": True,
              "engine_version": "5.0"},
         ])
         print("integration: backups written by %s in %.1f s; starting the emulator"

@@ -54,3 +54,15 @@ def dump_rdb_version(client: redis.Redis) -> Optional[int]:
         return None
     # DUMP payload = value, 2-byte little-endian RDB version, 8-byte CRC64.
     return struct.unpack("<H", payload[-10:-8])[0] if payload and len(payload) >= 10 else None
+
+
+def function_libraries(client: redis.Redis) -> tuple:
+    """(number of function libraries, FUNCTION DUMP payload) of a server; (0, None) when it has none or no
+    functions at all (Redis < 7). Functions live per server: a copy restores the payload where it is needed."""
+    try:
+        libraries = client.execute_command("FUNCTION", "LIST")
+    except redis.ResponseError:
+        return 0, None
+    if not libraries:
+        return 0, None
+    return len(libraries), client.execute_command("FUNCTION", "DUMP")

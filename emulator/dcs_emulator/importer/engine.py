@@ -6,7 +6,7 @@
 Semantics (DCS "backup import", full_amount_migration): keys in both the backup and the target take the
 backup's value and TTL; keys only in the target stay; databases keep their numbers; files apply in order.
 
-Two paths, chosen by the target (``reload.py`` and ``migrate.py``):
+Three paths, chosen by the target (``reload.py``, ``migrate.py`` and ``cluster.py``):
 
 * managed target (a server the emulator runs): the target's own loader takes each file directly with
   ``DEBUG RELOAD MERGE NOFLUSH NOSAVE`` (duplicates replaced by the loaded value).  Before the first file the
@@ -14,6 +14,10 @@ Two paths, chosen by the target (``reload.py`` and ``migrate.py``):
   request) the server is restarted from that snapshot, so the task is all-or-nothing: the target keeps exactly
   what it had at the start of the import (writes made by other clients during the import are lost too).
   AOF files are first loaded by a staging server of the same binary and saved as RDB.
+* master/standby target (topology.py): the reload path on the master, the standby loading the same files at the
+  same time (the load bypasses the replication stream); after a failure, or when the two disagree, the standby
+  takes a full copy of the master through replication.
+* Redis Cluster target: keys routed to the shard that owns their slot, each shard all-or-nothing (cluster.py).
 * external target (an address): a staging server loads each file with its own loader, then the keys move
   with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
   DUMP/RESTORE REPLACE).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
@@ -34,6 +38,7 @@ import redis
 from dcs_emulator.importer import formats
 from dcs_emulator.importer.binaries import ServerBinary
 from dcs_emulator.importer.buckets import BucketError
+from dcs_emulator.importer.cluster import ClusterPath
 from dcs_emulator.importer.common import ImportFailed, ImportStopped, Source, dump_rdb_version, keyspace, local_source
 from dcs_emulator.importer.migrate import MigratePath
 from dcs_emulator.importer.progress import Reporter, Sampler
@@ -96,6 +101,8 @@ class _Import:
         self.done_units = 0
 
     def _target_keys(self) -> int:
+        if hasattr(self.target, "key_count"):  # a cluster: every master's keys
+            return self.target.key_count()
         client = self.target.client(socket_timeout=30)
         try:
             return sum(keyspace(client).values())
@@ -116,9 +123,17 @@ class _Import:
         self._download(sources)
         target_rdb, target_label = self._target_rdb_version()
         self._check(target_rdb, target_label)
-        if self.target.managed:
+        if getattr(self.target, "kind", None) == "cluster":
+            path = "cluster"
+            ClusterPath(self).run()
+        elif self.target.managed:
             path = "reload"
-            ReloadPath(self).run()
+            try:
+                ReloadPath(self).run()
+            except (ImportFailed, ImportStopped):
+                self._sync_replicas(after_failure=True)
+                raise
+            self._sync_replicas()
         else:
             path = "migrate"
             MigratePath(self, target_rdb).run()
@@ -129,6 +144,20 @@ class _Import:
                            % (self.source_keys, len(self.units), seconds, self.source_keys / seconds if seconds else 0, target_keys))
         return {"path": path, "files": len(self.units), "source_dbsize": self.source_keys, "target_dbsize": target_keys,
                 "seconds": seconds}
+
+    def _sync_replicas(self, after_failure: bool = False) -> None:
+        """A master/standby target: the load bypassed replication, so the standby either loaded the same files
+        alongside the master, or (a failure restored the master from its snapshot) takes a full copy of it."""
+        if not hasattr(self.target, "sync_replicas"):
+            return
+        try:
+            what = self.target.sync_replicas(after_failure)
+        except (ServerFailed, redis.RedisError) as exc:
+            if after_failure:  # the import's own failure is the task's message
+                self.reporter.error("replica: the standby server did not take a copy of the master: %s." % exc)
+                return
+            raise ImportFailed("The standby server did not take a copy of the master after the import: %s." % exc) from None
+        self.reporter.info("replica: %s." % what)
 
     def _check_auth(self) -> None:
         client = self.target.client(socket_timeout=10, socket_connect_timeout=10)

@@ -14,7 +14,7 @@ import redis
 
 from dcs_emulator.importer import formats
 from dcs_emulator.importer.binaries import BinaryNotFound, ServerBinary, candidate_binaries, default_binary
-from dcs_emulator.importer.common import ImportFailed, ImportStopped, keyspace
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace
 from dcs_emulator.importer.relay import MigrateRelay, RelayFailed
 from dcs_emulator.importer.servers import StagingServer
 
@@ -169,16 +169,12 @@ class MigratePath:
             client.close()
 
     def _copy_functions(self, source: redis.Redis) -> None:
-        try:
-            libraries = source.execute_command("FUNCTION", "LIST")
-        except redis.ResponseError:
-            return  # a server without functions (Redis < 7)
-        if not libraries:
+        count, payload = function_libraries(source)
+        if not count:
             return
-        payload = source.execute_command("FUNCTION", "DUMP")
         target = self.target.client(socket_timeout=60)
         try:
             target.execute_command("FUNCTION", "RESTORE", payload, "REPLACE")
         finally:
             target.close()
-        self.reporter.info("copy: %d function librar%s restored into the target." % (len(libraries), "y" if len(libraries) == 1 else "ies"))
+        self.reporter.info("copy: %d function librar%s restored into the target." % (count, "y" if count == 1 else "ies"))

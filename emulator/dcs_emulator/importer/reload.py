@@ -15,6 +15,7 @@ the target (proportional to the target's size, nothing for an empty one) plus th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -99,8 +100,10 @@ class ReloadPath:
         self.touched = True
         client.config_set("dbfilename", link.name)
         sampler = Sampler(self._sample, reporter=self.reporter, on_stop=self._stop_now)
+        # A master/standby target: the standby loads the same file at the same time (topology.HaServers).
+        mirror = getattr(self.target, "mirror_load", None)
         try:
-            with sampler:
+            with (mirror(Path(rdb)) if mirror else contextlib.nullcontext()), sampler:
                 client.execute_command("DEBUG", "RELOAD", "MERGE", "NOFLUSH", "NOSAVE")
         finally:
             if self.target.alive():

@@ -41,7 +41,26 @@ def instance_view(instance: dict) -> dict:
         "description": "", "created_at": iso(STARTED), "updated_at": iso(STARTED), "sub_status": "normal",
         "az_codes": [], "cache_mode": cache_mode, "db_number": 16, "replica_count": 1, "sharding_count": 0,
         "tags": [{"key": key, "value": value} for key, value in sorted((instance.get("tags") or {}).items())],
+        **type_fields(instance, cache_mode),
     }
+
+
+def type_fields(instance: dict, cache_mode: str) -> dict:
+    """What differs by type (ShowInstanceResponse field texts): a Redis Cluster's ``ip`` lists one address per shard,
+    comma-separated, and ``backend_addrs`` its shards' servers; ``readonly_domain_name`` is the standby of a
+    master/standby instance; ``replica_count`` counts the master (spec codes' r2: master and replica)."""
+    shards = int(instance.get("shards") or 1)
+    # The servers' addresses come from the import engine (details_provider); without it, the configured one.
+    masters = instance.get("masters") or [(str(instance["ip"]), int(instance["port"]))] * shards
+    fields = {"replica_count": 1 if cache_mode == "single" else 2}
+    if cache_mode in ("cluster", "proxy"):
+        fields.update(sharding_count=shards, db_number=1,
+                      backend_addrs=",".join("%s:%d" % address for address in masters))
+    if cache_mode == "cluster":
+        fields["ip"] = ",".join(host for host, _port in masters)
+    if cache_mode == "ha" and instance.get("replicas"):
+        fields["readonly_domain_name"] = instance["replicas"][0][0]
+    return fields
 
 
 def has_tags(instance: dict, query: Optional[str]) -> bool:

@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from dcs_emulator.importer.binaries import describe
+from dcs_emulator.testing import InProcessEmulator
 from dcs_emulator.samples import preferred_binary
 from dcs_emulator.importer.servers import ManagedServer, StagingServer
 
@@ -43,6 +44,29 @@ def managed_fixture(tmp_path, binary):
     server.start()
     yield server
     server.stop(save=False)
+
+
+def engine_config(root: Path, access_key: str, secret_key: str, project_id: str, instances: list) -> dict:
+    """An emulator config with the import engine: one account, a local bucket ``local`` (root/bucket), these
+    instances, and the same server binary as the sources (``binary`` below)."""
+    return {
+        "data_dir": str(root / "data"), "region": "cn-north-4",
+        "accounts": [{"access_key": access_key, "secret_key": secret_key, "projects": [{"id": project_id, "name": "cn-north-4"}]}],
+        "buckets": {"local": {"path": str(root / "bucket")}},
+        "instances": [dict(instance, project_id=project_id) for instance in instances],
+        "importer": {"server_binary": preferred_binary().path},
+    }
+
+
+class EngineEmulator(InProcessEmulator):
+    """The app with the import engine for ``config``, served in a thread; ``sdk()`` is a DcsClient of it."""
+
+    def __init__(self, root: Path, config: dict):
+        super().__init__(root, config)
+        self.start()
+
+    def sdk(self):
+        return super().client(timeout=(3, 30))
 
 
 class Source:

@@ -15,10 +15,9 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskStatsRequest,
                                   StopMigrationTaskRequest)
 
-from dcs_emulator.samples import preferred_binary
-from dcs_emulator.testing import InProcessEmulator, import_request, wait_final
+from dcs_emulator.testing import import_request, wait_final
 
-from .conftest import assert_same_data, populate, snapshot
+from .conftest import EngineEmulator, assert_same_data, engine_config, populate, snapshot
 
 AK, SK = "AKIMPORTTEST01", "sk-import-test-secret"
 PROJECT = "abcdefabcdefabcdefabcdefabcdef12"
@@ -28,24 +27,14 @@ IMPORT_TIMEOUT = 60  # seconds: real imports into a real server
 
 
 def raw_config(root):
-    return {
-        "data_dir": str(root / "data"), "region": "cn-north-4",
-        "accounts": [{"access_key": AK, "secret_key": SK, "projects": [{"id": PROJECT, "name": "cn-north-4"}]}],
-        "buckets": {"local": {"path": str(root / "bucket")}},
-        "instances": [{"id": INSTANCE, "name": "imported", "project_id": PROJECT, "password": PASSWORD}],
-        "importer": {"server_binary": preferred_binary().path},  # the same server as the sources (conftest)
-    }
+    return engine_config(root, AK, SK, PROJECT, [{"id": INSTANCE, "name": "imported", "password": PASSWORD}])
 
 
-class Served(InProcessEmulator):
+class Served(EngineEmulator):
     """The app with the import engine, served in a thread; ``client(db)`` is a Redis client of its instance."""
 
     def __init__(self, root):
         super().__init__(root, raw_config(root))
-        self.start()
-
-    def sdk(self):
-        return super().client(timeout=(3, 30))
 
     def redis(self, db=0) -> redis.Redis:
         """A client of the instance's server, at the address the DCS API shows."""
