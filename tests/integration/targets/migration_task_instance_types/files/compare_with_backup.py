@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -28,34 +29,21 @@ from redis.crc import key_slot
 from dcs_emulator.importer.servers import StagingServer
 from dcs_emulator.samples import preferred_binary
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, 'setup_dcs', 'files'))
+from redis_values import value_of  # noqa: E402  pylint: disable=wrong-import-position
+
 SHOWN = 5  # keys listed per kind of difference
 # An import through MIGRATE carries a key's remaining TTL, so its expiry time moves by the time the copy took.
 EXPIRY_TOLERANCE_MS = 60000
 
 
-def value_of(client, key):
-    """The key's type, value in a comparable form, and absolute expiry time in ms (-1: none)."""
-    kind = client.type(key).decode()
-    if kind == 'string':
-        value = client.get(key)
-    elif kind == 'list':
-        value = client.lrange(key, 0, -1)
-    elif kind == 'set':
-        value = sorted(client.smembers(key))
-    elif kind == 'zset':
-        value = client.zrange(key, 0, -1, withscores=True)
-    elif kind == 'hash':
-        value = sorted(client.hgetall(key).items())
-    elif kind == 'stream':
-        groups = [(g['name'], g['pending'], g['last-delivered-id'], g['consumers']) for g in client.xinfo_groups(key)]
-        value = (client.xrange(key), groups)
-    else:
-        value = None
-    return kind, repr(value), client.execute_command('PEXPIRETIME', key)
-
-
 def read_db(client, prefix):
-    return dict((key, value_of(client, key)) for key in client.scan_iter(match=prefix + '*', count=1000))
+    """{key: (type, value, absolute expiry time in ms or -1)} under prefix."""
+    found = {}
+    for key in client.scan_iter(match=prefix + '*', count=1000):
+        kind, value = value_of(client, key)
+        found[key] = (kind, repr(value), client.execute_command('PEXPIRETIME', key))
+    return found
 
 
 def databases(client):
