@@ -29,14 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
-from dcs_emulator.importer.servers import ManagedServer
 from dcs_emulator.samples import preferred_binary, write_sample_backup
-from dcs_emulator.testing import launch, sample_config, write_private
+from dcs_emulator.testing import launch, sample_config, source_redis, write_private
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
@@ -95,17 +93,6 @@ def make_local_backups(local_dir: Path, binary: str) -> dict:
         backups[name] = dict(write_sample_backup(path, keys=keys, dbs=2, prefix="it-%s:" % name, seed=seed,
                                                  binary=binary), path=str(path))
     return backups
-
-
-@contextmanager
-def source_redis(workdir: Path, binary):
-    """A Redis server on 127.0.0.1 for the online migrations to replicate from (stopped on the way out)."""
-    server = ManagedServer(workdir / "source", password=SOURCE_PASSWORD, binary=binary, label="source server")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups: dict) -> dict:
@@ -180,7 +167,8 @@ def main(argv: list) -> int:
         ])
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)
-        with launch(config, workdir, data_dir=workdir / "data") as emu, source_redis(workdir, server) as source:
+        with launch(config, workdir, data_dir=workdir / "data") as emu, \
+                source_redis(workdir / "source", SOURCE_PASSWORD, server) as source:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
             config_path = workdir / "integration_config.yml"
             write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source, local_backups), sort_keys=False))
