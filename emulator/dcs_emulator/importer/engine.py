@@ -35,9 +35,9 @@ from dcs_emulator.importer import formats
 from dcs_emulator.importer.binaries import ServerBinary
 from dcs_emulator.importer.buckets import BucketError
 from dcs_emulator.importer.common import ImportFailed, ImportStopped, Source, dump_rdb_version, keyspace, local_source
-from dcs_emulator.importer.migrate import MigratePath
 from dcs_emulator.importer.progress import Reporter, Sampler
 from dcs_emulator.importer.reload import ReloadPath
+from dcs_emulator.importer.restore import RestorePath
 from dcs_emulator.importer.servers import ServerFailed, StagingServer
 
 __all__ = ["FULL_MIGRATION", "ImportFailed", "ImportStopped", "Source", "import_backup", "local_source"]
@@ -121,7 +121,7 @@ class _Import:
             ReloadPath(self).run()
         else:
             path = "migrate"
-            MigratePath(self, target_rdb).run()
+            RestorePath(self, target_rdb).run()
         target_keys = self._target_keys()
         seconds = time.monotonic() - started
         self.reporter.progress(source_dbsize=self.source_keys, target_dbsize=target_keys, full_migration_progress="100.00")

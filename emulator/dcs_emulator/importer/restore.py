@@ -1,0 +1,370 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hwcloud.dcs developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""External target, the fast way: each RDB file is read by the streaming reader (rdb_stream.py) and its keys go to
+the target as pipelined ``RESTORE key expiry payload REPLACE ABSTTL``, database by database; no staging server.
+
+Why: a staging server must first load the whole file (as long as the target's own load would take), and MIGRATE
+then serializes every key again; streaming the file's own encoding skips both.  The merge is the same as the
+staging path's (MIGRATE COPY REPLACE): a key of the backup replaces the target's key of that name, other keys
+stay, expired keys are skipped as a loader skips them; each RESTORE is atomic, so every key arrives whole.
+
+The file's checksum is verified before the first key is sent, so a corrupt or truncated file changes nothing.
+What the reader does not read (AOF files, module types, newer hash types, a file without checksum, a target whose
+RDB version is unknown) goes through the staging path (migrate.py), with the reason in the task log.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import time
+
+import redis
+
+from dcs_emulator.importer import formats
+from dcs_emulator.importer.common import ImportFailed
+from dcs_emulator.importer.migrate import MigratePath
+from dcs_emulator.importer.rdb_stream import Corrupt, RdbFile, Unreadable
+from dcs_emulator.importer.relay import command
+
+OK = b"+OK\r\n"
+FLUSH_BYTES = 512 * 1024  # commands are written in chunks of about this size
+WINDOW = 100_000  # commands sent but not yet confirmed, at most
+SOCKET_BUFFER = 4 * 1024 * 1024
+REPLY_TIMEOUT = 60.0  # no confirmation for this long: the target is stuck
+TICK = 0.25  # progress and stop requests, every TICK seconds
+FOREIGN_VERSIONS = range(12, 80)  # Redis 7.4+ files: Valkey 9 refuses their payloads unless relaxed
+ABSTTL_SINCE = 9  # RESTORE ... ABSTTL: Redis 5.0 (RDB 9)
+
+
+class TargetFailed(Exception):
+    """The target refused a command or the connection broke; the message says which."""
+
+
+class RestorePath(MigratePath):
+    """External target: RDB files streamed as pipelined RESTOREs; anything else through a staging server."""
+
+    copied_of_unit = 0  # keys of the current file the target confirmed
+
+    def copy_unit(self, index: int, unit: formats.Unit) -> None:
+        self.copied_of_unit = 0
+        base = self.copied
+        reason = self._why_not_streamed(unit)
+        if reason is None:
+            try:
+                with RdbFile(unit.path) as rdb:
+                    try:
+                        rdb.verify()
+                    except Corrupt as exc:
+                        raise self._corrupt(unit, exc) from None
+                    self._stream(rdb, unit)
+                return
+            except Unreadable as exc:
+                reason = "the streaming reader cannot read it: %s" % exc
+                if self.copied_of_unit:
+                    reason += " (the %d keys it sent are sent again, each replacing itself)" % self.copied_of_unit
+                self.copied, self.in_flight = base, 0
+            except Corrupt as exc:
+                raise self._corrupt(unit, exc) from None
+        self.reporter.info("copy: %s goes through a staging server: %s." % (unit.label, reason))
+        self.dbs_done, self.db_in_progress = [], None
+        super().copy_unit(index, unit)
+
+    def _why_not_streamed(self, unit: formats.Unit):
+        if unit.kind != "rdb":
+            return "it is an AOF file, which only a server's AOF loader reads"
+        if self.target_rdb is None:
+            return "the target's RDB version is unknown (it refused DUMP), so its RESTORE payloads cannot be chosen"
+        if unit.rdb_version in FOREIGN_VERSIONS and self.target_rdb >= 80:
+            return "RDB version %d is foreign to the target (%s)" % (unit.rdb_version, formats.rdb_producer(self.target_rdb))
+        return None
+
+    def _corrupt(self, unit: formats.Unit, exc: Exception) -> ImportFailed:
+        held = self.left_behind()
+        return ImportFailed("Loading %s failed: the file is corrupt or truncated (%s). %s"
+                               % (unit.label, exc, "The target is unchanged." if held == "none yet" else
+                                  "Keys already copied stay in the target (each one whole): %s; no other key was changed." % held))
+
+    # streaming ---------------------------------------------------------------------------------------------
+
+    def _stream(self, rdb: RdbFile, unit: formats.Unit) -> None:
+        started = time.monotonic()
+        try:
+            pipe = Pipe(self.target)
+        except OSError as exc:
+            raise self.failed(unit, "cannot connect to the target (%s)" % (exc.strerror or exc)) from None
+        except TargetFailed as exc:
+            raise self.failed(unit, exc) from None
+        base = self.copied
+        sender = _Sender(self, pipe, rdb, unit, base)
+        try:
+            functions = sender.run()
+        except TargetFailed as exc:
+            sender.settle_after_failure()
+            raise self.failed(unit, exc) from None
+        finally:
+            pipe.close()
+        self.job.source_keys += sender.keys
+        self.reporter.progress(source_dbsize=self.job.source_keys)
+        self._load_functions(unit, functions)
+        seconds = time.monotonic() - started
+        moved = self.copied - base
+        self.reporter.info("copy: %s: %d keys copied into the target in %.2f s (%.0f keys/s): read from the file and sent as "
+                           "pipelined RESTORE ... REPLACE%s, without a staging server or MIGRATE."
+                           % (unit.label, moved, seconds, moved / seconds if seconds else 0,
+                              " ABSTTL" if self.target_rdb >= ABSTTL_SINCE else ""))
+
+    def _load_functions(self, unit: formats.Unit, libraries: list) -> None:
+        if not libraries:
+            return
+        client = self.target.client(socket_timeout=60)
+        try:
+            for code in libraries:
+                client.execute_command("FUNCTION", "LOAD", "REPLACE", code)
+        except redis.RedisError as exc:
+            raise self.failed(unit, "loading its functions failed: %s" % exc) from None
+        finally:
+            client.close()
+        self.reporter.info("copy: %d function librar%s loaded into the target." % (len(libraries), "y" if len(libraries) == 1 else "ies"))
+
+
+class _Sender:
+    """One file's keys into one connection: the loop, the per-database bookkeeping and progress."""
+
+    def __init__(self, path: RestorePath, pipe: "Pipe", rdb: RdbFile, unit: formats.Unit, base: int):
+        self.path = path
+        self.pipe = pipe
+        self.rdb = rdb
+        self.unit = unit
+        self.base = base  # keys copied before this file
+        self.keys = 0  # keys of this file sent
+        self.db = None
+        self.db_base = 0  # keys of this file confirmed before the current database
+        self.absolute = path.target_rdb >= ABSTTL_SINCE
+
+    def run(self) -> list:
+        """Send every key; return the function libraries of the file (loaded after its keys, as MIGRATE's path does)."""
+        pipe = self.pipe
+        add = pipe.add
+        absolute = self.absolute
+        functions = []
+        next_check = 0
+        last = (time.monotonic(), self.path.copied)
+        first = True
+        for record in self.rdb.records():
+            if record[0] == "key":
+                _kind, key, payload, expire = record
+                if expire < 0:
+                    add(b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
+                        % (len(key), key, len(payload), payload))
+                elif absolute:
+                    ttl = b"%d" % expire
+                    add(b"*6\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n$6\r\nABSTTL\r\n"
+                        % (len(key), key, len(ttl), ttl, len(payload), payload))
+                else:  # a target before Redis 5.0: the time left
+                    add(command(b"RESTORE", key, max(1, expire - int(time.time() * 1000)), payload, b"REPLACE"))
+                self.keys += 1
+                if self.keys >= next_check:
+                    next_check = self.keys + 2048
+                    now = time.monotonic()
+                    if first or now - last[0] >= TICK:
+                        pipe.flush()
+                        self._settle()
+                        self._report(now, last)
+                        last, first = (now, self.path.copied), False
+                        if self.path.reporter.should_stop():
+                            self._finish_db()
+                            raise self.path.stopped()
+            elif record[0] == "db":
+                self._switch_db(record[1], record[2])
+            else:
+                functions.append(record[1])
+        self._finish_db()
+        return functions
+
+    def _switch_db(self, number: int, size) -> None:
+        """Everything of the previous database confirmed first: a stop or failure then names it as copied in full."""
+        self._finish_db()
+        if self.path.reporter.should_stop():
+            raise self.path.stopped()
+        self.db = number
+        self.db_base = self.pipe.confirmed_keys
+        self.path.db_in_progress = (number, 0, size if size is not None else 0)
+        self.pipe.select(number)
+
+    def _finish_db(self) -> None:
+        if self.db is None:
+            return
+        self.pipe.drain()
+        self._settle()
+        self.path.dbs_done.append(self.db)
+        self.path.db_in_progress, self.db = None, None
+
+    def _settle(self) -> None:
+        pipe = self.pipe
+        self.path.copied = self.base + pipe.confirmed_keys
+        if self.db is not None:
+            _db, _done, total = self.path.db_in_progress
+            self.path.db_in_progress = (self.db, pipe.confirmed_keys - self.db_base, total)
+        self.path.in_flight = pipe.sent_keys - pipe.confirmed_keys
+        self.path.copied_of_unit = pipe.confirmed_keys
+
+    def settle_after_failure(self) -> None:
+        """After the target's first error: count what it still confirms of what was sent, so the message is exact."""
+        self.pipe.read_rest()
+        self._settle()
+
+    def _report(self, now: float, last: tuple) -> None:
+        path = self.path
+        path.reporter.progress(full_migration_progress=path.job.fraction_done(self.rdb.position / max(1, self.rdb.size)),
+                               target_dbsize=path._target_keys(),  # pylint: disable=protected-access
+                               target_ops="%.0f" % ((path.copied - last[1]) / max(1e-6, now - last[0])))
+
+
+class Pipe:
+    """One connection to the target: commands written in large chunks, replies counted as they come back.
+
+    Every reply is a line (+OK, or -ERR for a refused command): a chunk of replies that holds only +OK lines is
+    counted without parsing; the first other line is the target's error.
+    """
+
+    def __init__(self, target):
+        self.sock = socket.create_connection((target.host, target.port), timeout=REPLY_TIMEOUT)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
+        self.chunks = []
+        self.chunk_bytes = 0
+        self.queued = 0  # commands in self.chunks
+        self.sent = 0  # commands written to the socket
+        self.replies = 0  # +OK received
+        self.others = []  # numbers of the commands that are not keys (AUTH, SELECT)
+        self.refused = 0  # commands the target answered with an error
+        self.error = None
+        self.pending = b""
+        self.after_error = []  # reply lines that came after the first error
+        if target.password:
+            self.others.append(0)
+            self.add(command("AUTH", target.password))
+            try:
+                self.drain()
+            except TargetFailed as exc:
+                self.close()
+                raise TargetFailed(str(exc).replace("the target answered", "the target refused the password")) from None
+
+    # counts --------------------------------------------------------------------------------------------------
+
+    @property
+    def sent_keys(self) -> int:
+        return self.sent + self.queued - len(self.others) - self.refused
+
+    @property
+    def confirmed_keys(self) -> int:
+        return self.replies - sum(1 for number in self.others if number < self.replies)
+
+    # writing ------------------------------------------------------------------------------------------------
+
+    def add(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.chunk_bytes += len(data)
+        self.queued += 1
+        if self.chunk_bytes >= FLUSH_BYTES:
+            self.flush()
+
+    def select(self, db: int) -> None:
+        self.others.append(self.sent + self.queued)
+        self.add(command("SELECT", db))
+
+    def flush(self) -> None:
+        if not self.chunks:
+            return
+        data = b"".join(self.chunks)
+        count = self.queued
+        self.chunks, self.chunk_bytes, self.queued = [], 0, 0
+        while self.sent + count - self.replies > WINDOW:
+            self._read(block=True)
+        try:
+            self.sock.sendall(data)
+        except OSError as exc:
+            self._fail("the connection to the target broke (%s)" % (exc.strerror or exc))
+        self.sent += count
+        self._read(block=False)
+
+    def drain(self) -> None:
+        """Wait until the target confirmed every command sent."""
+        self.flush()
+        while self.replies < self.sent:
+            self._read(block=True)
+
+    # reading ------------------------------------------------------------------------------------------------
+
+    def _read(self, block: bool) -> None:
+        if self.error:
+            raise TargetFailed(self.error)
+        if not block:
+            ready, _w, _x = select.select([self.sock], [], [], 0)
+            if not ready:
+                return
+        else:
+            ready, _w, _x = select.select([self.sock], [], [], REPLY_TIMEOUT)
+            if not ready:
+                self._fail("the target confirmed none of the last %d keys within %d s" % (self.sent - self.replies, REPLY_TIMEOUT))
+        try:
+            data = self.sock.recv(1 << 20)
+        except OSError as exc:
+            self._fail("the connection to the target broke (%s)" % (exc.strerror or exc))
+        if not data:
+            self._fail("the target closed the connection")
+        self._count(self.pending + data if self.pending else data)
+
+    def _count(self, data: bytes) -> None:
+        end = data.rfind(b"\n") + 1  # whole lines; the rest waits for the next read
+        whole, self.pending = data[:end], data[end:]
+        oks = whole.count(OK)
+        if oks * len(OK) == end:
+            self.replies += oks
+            return
+        lines = whole.split(b"\r\n")[:-1]
+        first = next(number for number, line in enumerate(lines) if line != b"+OK")
+        self.replies += first
+        self.refused += 1
+        self.after_error = lines[first + 1:]
+        self._fail("the target answered: %s" % lines[first][1:].decode("utf-8", "replace")[:300].rstrip("."))
+
+    def _fail(self, message: str) -> None:
+        self.error = self.error or message
+        raise TargetFailed(self.error)
+
+    def read_rest(self, timeout: float = 10.0) -> None:
+        """After an error reply: count the replies to the commands sent after it (each +OK is a whole key), so
+        the failure names exactly the keys that arrived; a broken connection leaves the rest unconfirmed."""
+        if not self.error or not self.error.startswith("the target answered"):
+            return
+        lines, self.after_error = self.after_error, []
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in lines:
+                if line == b"+OK":
+                    self.replies += 1
+                else:
+                    self.refused += 1
+            lines = []
+            if self.replies + self.refused >= self.sent:
+                return
+            ready, _w, _x = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
+            try:
+                data = self.sock.recv(1 << 20) if ready else b""
+            except OSError:
+                data = b""
+            if not data:
+                return
+            data = self.pending + data
+            end = data.rfind(b"\n") + 1
+            lines, self.pending = data[:end].split(b"\r\n")[:-1], data[end:]
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
