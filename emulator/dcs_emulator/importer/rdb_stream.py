@@ -73,6 +73,8 @@ class RdbFile:
             if self.size < 9:
                 raise Corrupt("it is %d bytes long, shorter than an RDB header" % self.size)
             self.data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if hasattr(self.data, "madvise"):
+            self.data.madvise(mmap.MADV_SEQUENTIAL)  # read once, front to back: the kernel may read ahead and drop behind
         self.version = rdb_version(self.data[:9])
         if self.version is None:
             self.close()
