@@ -14,9 +14,11 @@ Two paths, chosen by the target (``reload.py`` and ``migrate.py``):
   request) the server is restarted from that snapshot, so the task is all-or-nothing: the target keeps exactly
   what it had at the start of the import (writes made by other clients during the import are lost too).
   AOF files are first loaded by a staging server of the same binary and saved as RDB.
-* external target (an address): a staging server loads each file with its own loader, then the keys move
-  with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
-  DUMP/RESTORE REPLACE).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
+* external target (an address): an RDB file is read by a streaming reader and its keys are sent as pipelined
+  ``RESTORE ... REPLACE ABSTTL`` (``restore.py``, ``rdb_stream.py``; functions with FUNCTION LOAD REPLACE);
+  what the reader does not read (AOF files, module types, ...) is loaded by a staging server with its own
+  loader, then moved with ``MIGRATE COPY REPLACE`` batches through a local relay (``migrate.py``,
+  ``relay.py``).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
   keys plus whole keys of the backup copied so far, never a half-written key; its message says which.
 """
 

@@ -83,10 +83,11 @@ class RestorePath(MigratePath):
         return None
 
     def _corrupt(self, unit: formats.Unit, exc: Exception) -> ImportFailed:
-        held = self.left_behind()
-        return ImportFailed("Loading %s failed: the file is corrupt or truncated (%s). %s"
-                               % (unit.label, exc, "The target is unchanged." if held == "none yet" else
-                                  "Keys already copied stay in the target (each one whole): %s; no other key was changed." % held))
+        held, in_flight = self.left_behind(), self._in_flight()
+        if held == "none yet" and not in_flight:
+            return ImportFailed("Loading %s failed: the file is corrupt or truncated (%s). The target is unchanged." % (unit.label, exc))
+        return ImportFailed("Loading %s failed: the file is corrupt or truncated (%s). Keys already copied stay in the target "
+                            "(each one whole): %s%s; no other key was changed." % (unit.label, exc, held, in_flight))
 
     # streaming ---------------------------------------------------------------------------------------------
 
