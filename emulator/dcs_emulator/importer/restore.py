@@ -29,7 +29,7 @@ from dcs_emulator.importer.rdb_stream import Corrupt, RdbFile, Unreadable
 from dcs_emulator.importer.relay import command
 
 OK = b"+OK\r\n"
-FLUSH_BYTES = 512 * 1024  # commands are written in chunks of about this size
+CHUNK_BYTES = 512 * 1024  # commands are written in chunks of about this size
 WINDOW = 100_000  # commands sent but not yet confirmed, at most
 SOCKET_BUFFER = 4 * 1024 * 1024
 REPLY_TIMEOUT = 60.0  # no confirmation for this long: the target is stuck
@@ -144,45 +144,28 @@ class _Sender:
         self.keys = 0  # keys of this file sent
         self.db = None
         self.db_base = 0  # keys of this file confirmed before the current database
-        self.absolute = path.target_rdb >= ABSTTL_SINCE
 
     def run(self) -> list:
         """Send every key; return the function libraries of the file (loaded after its keys, as MIGRATE's path does)."""
-        pipe = self.pipe
-        add = pipe.add
-        absolute = self.absolute
         functions = []
-        next_check = 0
         last = (time.monotonic(), self.path.copied)
         first = True
-        for record in self.rdb.records():
-            if record[0] == "key":
-                _kind, key, payload, expire = record
-                if expire < 0:
-                    add(b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n"
-                        % (len(key), key, len(payload), payload))
-                elif absolute:
-                    ttl = b"%d" % expire
-                    add(b"*6\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$7\r\nREPLACE\r\n$6\r\nABSTTL\r\n"
-                        % (len(key), key, len(ttl), ttl, len(payload), payload))
-                else:  # a target before Redis 5.0: the time left
-                    add(command(b"RESTORE", key, max(1, expire - int(time.time() * 1000)), payload, b"REPLACE"))
-                self.keys += 1
-                if self.keys >= next_check:
-                    next_check = self.keys + 2048
-                    now = time.monotonic()
-                    if first or now - last[0] >= TICK:
-                        pipe.flush()
-                        self._settle()
-                        self._report(now, last)
-                        last, first = (now, self.path.copied), False
-                        if self.path.reporter.should_stop():
-                            self._finish_db()
-                            raise self.path.stopped()
-            elif record[0] == "db":
-                self._switch_db(record[1], record[2])
+        for event in self.rdb.restores(absolute=self.path.target_rdb >= ABSTTL_SINCE, chunk_bytes=CHUNK_BYTES):
+            if event[0] == "keys":
+                self.pipe.send(event[1], event[2])
+                self.keys += event[2]
+                now = time.monotonic()
+                if first or now - last[0] >= TICK:  # the first chunk is reported at once
+                    self._settle()
+                    self._report(now, last)
+                    last, first = (now, self.path.copied), False
+                    if self.path.reporter.should_stop():
+                        self._finish_db()
+                        raise self.path.stopped()
+            elif event[0] == "db":
+                self._switch_db(event[1], event[2])
             else:
-                functions.append(record[1])
+                functions.append(event[1])
         self._finish_db()
         return functions
 
@@ -237,9 +220,6 @@ class Pipe:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
-        self.chunks = []
-        self.chunk_bytes = 0
-        self.queued = 0  # commands in self.chunks
         self.sent = 0  # commands written to the socket
         self.replies = 0  # +OK received
         self.others = []  # numbers of the commands that are not keys (AUTH, SELECT)
@@ -249,7 +229,7 @@ class Pipe:
         self.after_error = []  # reply lines that came after the first error
         if target.password:
             self.others.append(0)
-            self.add(command("AUTH", target.password))
+            self.send(command("AUTH", target.password), 1)
             try:
                 self.drain()
             except TargetFailed as exc:
@@ -260,7 +240,7 @@ class Pipe:
 
     @property
     def sent_keys(self) -> int:
-        return self.sent + self.queued - len(self.others) - self.refused
+        return self.sent - len(self.others) - self.refused
 
     @property
     def confirmed_keys(self) -> int:
@@ -268,35 +248,23 @@ class Pipe:
 
     # writing ------------------------------------------------------------------------------------------------
 
-    def add(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.chunk_bytes += len(data)
-        self.queued += 1
-        if self.chunk_bytes >= FLUSH_BYTES:
-            self.flush()
-
-    def select(self, db: int) -> None:
-        self.others.append(self.sent + self.queued)
-        self.add(command("SELECT", db))
-
-    def flush(self) -> None:
-        if not self.chunks:
-            return
-        data = b"".join(self.chunks)
-        count = self.queued
-        self.chunks, self.chunk_bytes, self.queued = [], 0, 0
+    def send(self, commands: bytes, count: int) -> None:
+        """Write ``count`` commands (their RESP bytes) once fewer than WINDOW commands wait for their replies."""
         while self.sent + count - self.replies > WINDOW:
             self._read(block=True)
         try:
-            self.sock.sendall(data)
+            self.sock.sendall(commands)
         except OSError as exc:
             self._fail("the connection to the target broke (%s)" % (exc.strerror or exc))
         self.sent += count
         self._read(block=False)
 
+    def select(self, db: int) -> None:
+        self.others.append(self.sent)
+        self.send(command("SELECT", db), 1)
+
     def drain(self) -> None:
         """Wait until the target confirmed every command sent."""
-        self.flush()
         while self.replies < self.sent:
             self._read(block=True)
 

@@ -13,6 +13,7 @@ import shutil
 import struct
 import time
 
+import hiredis
 import pytest
 
 from dcs_emulator.importer import ExternalServer, ImportFailed, ManagedServer, import_backup, local_source
@@ -20,7 +21,7 @@ from dcs_emulator.importer.binaries import candidate_binaries
 from dcs_emulator.importer.rdb_stream import CRC64, RdbFile, Unreadable
 from dcs_emulator.importer.servers import StagingServer
 
-from .conftest import PASSWORD, Source, assert_same_data, populate, snapshot
+from .conftest import PASSWORD, Source, assert_same_data, expire_at, populate, snapshot
 
 STREAMED = "read from the file and sent as pipelined RESTORE"
 
@@ -67,6 +68,22 @@ def fill(source: Source) -> None:
     source.db(15).set("last-db", "yes")
 
 
+def restore_commands(path):
+    """(db, command) for each RESTORE the reader writes for the file, parsed as the target parses them."""
+    with RdbFile(path) as rdb:
+        rdb.verify()
+        db = 0
+        for event in rdb.restores():
+            if event[0] == "db":
+                db = event[1]
+            elif event[0] == "keys":
+                parser = hiredis.Reader()
+                parser.feed(event[1])
+                for _ in range(event[2]):
+                    yield db, parser.gets()
+                assert parser.gets() is False
+
+
 def native_load(binary, path, directory) -> dict:
     """What the server's own loader makes of the file."""
     directory.mkdir()
@@ -100,16 +117,17 @@ def test_every_type_and_encoding_arrives_as_the_servers_own_loader_reads_it(bina
     try:
         fill(source)
         path = source.save_rdb(tmp_path / "dump.rdb")
-        # Each payload the reader builds is byte for byte what the server's DUMP gives for that key.
-        with RdbFile(path) as rdb:
-            rdb.verify()
-            db, keys = 0, 0
-            for record in rdb.records():
-                if record[0] == "db":
-                    db = record[1]
-                elif record[0] == "key":
-                    assert record[2] == source.db(db).dump(record[1]), "db%d %r" % (db, record[1])
-                    keys += 1
+        # Each command the reader writes restores the key with the payload the server's DUMP gives, byte for byte,
+        # and its absolute expiry.
+        keys = 0
+        for db, (name, key, ttl, payload, *options) in restore_commands(path):
+            client = source.db(db)
+            assert name == b"RESTORE" and payload == client.dump(key), "db%d %r" % (db, key)
+            expiry = expire_at(client, key)
+            assert options == ([b"REPLACE", b"ABSTTL"] if expiry > 0 else [b"REPLACE"]), key
+            # Exact from PEXPIRETIME (7.0+); Redis 6.2 only tells the time left (expire_at adds the clock).
+            assert abs(int(ttl) - max(0, expiry)) <= (0 if binary.version >= (7, 0, 0) else 1000), key
+            keys += 1
         assert keys == sum(source.db(n).dbsize() for n in range(16))
     finally:
         source.stop()
@@ -208,5 +226,5 @@ def test_an_unknown_type_byte_is_named(tmp_path):
     with RdbFile(path) as rdb:
         rdb.verify()
         with pytest.raises(Unreadable) as info:
-            list(rdb.records())
+            list(rdb.restores())
     assert str(info.value) == "it holds a value type this reader does not know (RDB type 42)"
