@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hwcloud.dcs developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A streaming RDB reader that turns a file into RESTORE commands, one per key, without decoding any value.
+"""A streaming RDB reader that turns a file into RESTORE (and MSET) commands without decoding any value.
 
 A DUMP payload is the value exactly as an RDB file stores it (its type byte and encoded value), then the RDB
 version (2 bytes, little-endian) and a CRC64 (Redis's Jones polynomial, little-endian) of everything before it.
 So the reader only has to find where each value ends: it walks the length prefixes of every type it knows and
-copies the bytes in between.  A value type or opcode it does not know (module types, Redis 7.4's hash field
+copies the bytes in between (plain strings without expiry go in MSETs instead: a target sets them for half
+of what a RESTORE costs it, and they need no payload).  A value type or opcode it does not know (module types, Redis 7.4's hash field
 expiration types, Valkey's newer ones) raises ``Unreadable``: the caller falls back to a server's own loader.
 
 Like a loader, the reader skips keys whose expiry has passed.  The file's own CRC64 (over all of it) is checked
@@ -48,6 +49,9 @@ TYPE_NAMES = {6: "a module value (pre-GA)", 7: "a module value", 22: "a hash wit
               23: "a hash with field expiration", 24: "a hash with field expiration", 25: "a hash with field expiration"}
 TYPE_BYTES = [bytes((value,)) for value in range(256)]
 FIRST_CHUNK_BYTES = 32 * 1024
+MSET_KEYS = 128  # plain strings without expiry per MSET: a target sets them for half of what RESTOREs cost
+MSET = b"*%d\r\n$4\r\nMSET\r\n"
+PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
 # RESTORE key ttl payload REPLACE [ABSTTL], as RESP (payload = body + its CRC64).
 RESTORE = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
 RESTORE_TTL = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
@@ -69,7 +73,7 @@ class Corrupt(Exception):
 
 
 class RdbFile:
-    """An RDB file mapped into memory: its version, its checksum, and its keys as DUMP payloads."""
+    """An RDB file mapped into memory: its version, its checksum, and its keys as commands."""
 
     def __init__(self, path):
         self.path = Path(path)
@@ -117,9 +121,11 @@ class RdbFile:
     # reading -----------------------------------------------------------------------------------------------
 
     def restores(self, absolute: bool = True, now_ms: Optional[int] = None, chunk_bytes: int = 512 * 1024) -> Iterator[tuple]:
-        """The file as RESTORE commands, in file order: yield ``("db", number, key count or None)``, ``("keys",
-        commands, count)`` (``count`` pipelined ``RESTORE key expiry payload REPLACE [ABSTTL]`` commands, about
-        ``chunk_bytes`` together; the first chunks smaller) and ``("function", library code)``; ``self.position`` follows.
+        """The file as commands, in file order: yield ``("db", number, key count or None)``, ``("keys", commands,
+        keys in each command, keys in all)`` (pipelined commands, about ``chunk_bytes`` together, the first chunks
+        smaller) and ``("function", library code)``; ``self.position`` follows.  A key is one
+        ``RESTORE key expiry payload REPLACE [ABSTTL]``, or for a plain string without expiry one pair of an
+        ``MSET`` of up to MSET_KEYS keys (the same merge: the value replaces any key of that name, and its TTL).
 
         Expiries are absolute (ABSTTL) unless ``absolute`` is false (then the time left at ``now_ms``).  Keys
         already expired at ``now_ms`` (default: now) are skipped, as a server's loader skips them.  One loop, no
@@ -132,7 +138,8 @@ class RdbFile:
         crc64 = CRC64.calc
         pack = _U64.pack
         types = TYPE_BYTES
-        out, size = [], 0
+        out, keys, count, size = [], [], 0, 0  # commands, keys in each, keys in all, bytes
+        pairs = []  # key-value pairs of the next MSET
         limit = min(chunk_bytes, FIRST_CHUNK_BYTES)  # doubles up to chunk_bytes: the first keys go out at once
         pos = 9
         expire = -1
@@ -156,39 +163,62 @@ class RdbFile:
                         pos = self._skip_string(key_end)
                 else:
                     pos = skip_value(op, key_end)
-                body = types[op] + data[key_end:pos] + footer  # the DUMP payload, less its CRC64
                 if expire == -1:
+                    if op == 0 and head < 0x80:  # a plain string without expiry: MSET, many keys a command
+                        value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
+                        pairs.append(PAIR % (len(key), key, len(value), value))
+                        if len(pairs) == MSET_KEYS:
+                            command = MSET % (2 * MSET_KEYS + 1) + b"".join(pairs)
+                            pairs = []
+                            out.append(command)
+                            keys.append(MSET_KEYS)
+                            count += MSET_KEYS
+                            size += len(command)
+                            if size >= limit:
+                                self.position = pos
+                                yield ("keys", b"".join(out), keys, count)
+                                out, keys, count, size, limit = [], [], 0, 0, min(chunk_bytes, 2 * limit)
+                        continue
+                    body = types[op] + data[key_end:pos] + footer  # the DUMP payload, less its CRC64
                     command = RESTORE % (len(key), key, len(body) + 8, body, pack(crc64(body)))
                 else:
                     if expire < now_ms:
                         expire = -1
                         continue
                     ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
+                    body = types[op] + data[key_end:pos] + footer
                     command = (RESTORE_ABSTTL if absolute else RESTORE_TTL) % (len(key), key, len(ttl), ttl, len(body) + 8, body,
                                                                              pack(crc64(body)))
                     expire = -1
                 out.append(command)
+                keys.append(1)
+                count += 1
                 size += len(command)
                 if size >= limit:
                     self.position = pos
-                    yield ("keys", b"".join(out), len(out))
-                    out, size, limit = [], 0, min(chunk_bytes, 2 * limit)
+                    yield ("keys", b"".join(out), keys, count)
+                    out, keys, count, size, limit = [], [], 0, 0, min(chunk_bytes, 2 * limit)
                 continue
-            if out and op in (OP_SELECTDB, OP_FUNCTION2, OP_EOF):  # these follow the keys read so far
+            if (out or pairs) and op in (OP_SELECTDB, OP_FUNCTION2, OP_EOF):  # these follow the keys read so far
+                if pairs:
+                    out.append(MSET % (2 * len(pairs) + 1) + b"".join(pairs))
+                    keys.append(len(pairs))
+                    count += len(pairs)
+                    pairs = []
                 self.position = pos - 1
-                yield ("keys", b"".join(out), len(out))
-                out, size = [], 0
+                yield ("keys", b"".join(out), keys, count)
+                out, keys, count, size = [], [], 0, 0
             if op == OP_EXPIRETIME_MS:
                 expire = _U64.unpack_from(data, pos)[0]
                 pos += 8
             elif op == OP_SELECTDB:
                 number, pos = self._length(pos)
-                keys = None
+                db_keys = None
                 if data[pos] == OP_RESIZEDB:  # written right after SELECTDB since RDB 7: the database's key count
-                    keys, pos = self._length(pos + 1)
+                    db_keys, pos = self._length(pos + 1)
                     _expires, pos = self._length(pos)
                 self.position = pos
-                yield ("db", number, keys)
+                yield ("db", number, db_keys)
             elif op == OP_RESIZEDB:
                 _size, pos = self._length(pos)
                 _expires, pos = self._length(pos)

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, hwcloud.dcs developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """External target, the fast way: each RDB file is read by the streaming reader (rdb_stream.py) and its keys go to
-the target as pipelined ``RESTORE key expiry payload REPLACE ABSTTL``, database by database; no staging server.
+the target as pipelined ``RESTORE key expiry payload REPLACE ABSTTL`` (plain strings without expiry: ``MSET``),
+database by database; no staging server.
 
 Why: a staging server must first load the whole file (as long as the target's own load would take), and MIGRATE
 then serializes every key again; streaming the file's own encoding skips both.  The merge is the same as the
@@ -16,9 +17,11 @@ RDB version is unknown) goes through the staging path (migrate.py), with the rea
 
 from __future__ import annotations
 
+import collections
 import select
 import socket
 import time
+from typing import Optional
 
 import redis
 
@@ -114,7 +117,7 @@ class RestorePath(MigratePath):
         seconds = time.monotonic() - started
         moved = self.copied - base
         self.reporter.info("copy: %s: %d keys copied into the target in %.2f s (%.0f keys/s): read from the file and sent as "
-                           "pipelined RESTORE ... REPLACE%s, without a staging server or MIGRATE."
+                           "pipelined MSET (plain strings) and RESTORE ... REPLACE%s, without a staging server or MIGRATE."
                            % (unit.label, moved, seconds, moved / seconds if seconds else 0,
                               " ABSTTL" if self.target_rdb >= ABSTTL_SINCE else ""))
 
@@ -152,8 +155,8 @@ class _Sender:
         first = True
         for event in self.rdb.restores(absolute=self.path.target_rdb >= ABSTTL_SINCE, chunk_bytes=CHUNK_BYTES):
             if event[0] == "keys":
-                self.pipe.send(event[1], event[2])
-                self.keys += event[2]
+                self.pipe.send(event[1], event[2], event[3])
+                self.keys += event[3]
                 now = time.monotonic()
                 if first or now - last[0] >= TICK:  # the first chunk is reported at once
                     self._settle()
@@ -193,7 +196,7 @@ class _Sender:
         if self.db is not None:
             _db, _done, total = self.path.db_in_progress
             self.path.db_in_progress = (self.db, pipe.confirmed_keys - self.db_base, total)
-        self.path.in_flight = pipe.sent_keys - pipe.confirmed_keys
+        self.path.in_flight = pipe.sent_keys - pipe.confirmed_keys - pipe.refused_keys
         self.path.copied_of_unit = pipe.confirmed_keys
 
     def settle_after_failure(self) -> None:
@@ -211,8 +214,9 @@ class _Sender:
 class Pipe:
     """One connection to the target: commands written in large chunks, replies counted as they come back.
 
-    Every reply is a line (+OK, or -ERR for a refused command): a chunk of replies that holds only +OK lines is
-    counted without parsing; the first other line is the target's error.
+    Each command carries a number of keys (RESTORE one, MSET several, AUTH and SELECT none), so the keys the
+    target confirmed are known exactly.  Every reply is a line (+OK, or -ERR for a refused command): a chunk of
+    replies that holds only +OK lines is counted without parsing; the first other line is the target's error.
     """
 
     def __init__(self, target):
@@ -221,54 +225,62 @@ class Pipe:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
         self.sent = 0  # commands written to the socket
-        self.replies = 0  # +OK received
-        self.others = []  # numbers of the commands that are not keys (AUTH, SELECT)
-        self.refused = 0  # commands the target answered with an error
+        self.answered = 0  # commands the target answered
+        self.sent_keys = 0
+        self.confirmed_keys = 0  # keys of the commands answered +OK
+        self.refused_keys = 0  # keys of the commands answered with an error
+        self.waiting = collections.deque()  # key counts of the commands sent, not answered, by chunk
+        self.offset = 0  # commands of waiting[0] already answered
         self.error = None
         self.pending = b""
-        self.after_error = []  # reply lines that came after the first error
         if target.password:
-            self.others.append(0)
-            self.send(command("AUTH", target.password), 1)
+            self.send(command("AUTH", target.password), [0])
             try:
                 self.drain()
             except TargetFailed as exc:
                 self.close()
                 raise TargetFailed(str(exc).replace("the target answered", "the target refused the password")) from None
 
-    # counts --------------------------------------------------------------------------------------------------
-
-    @property
-    def sent_keys(self) -> int:
-        return self.sent - len(self.others) - self.refused
-
-    @property
-    def confirmed_keys(self) -> int:
-        return self.replies - sum(1 for number in self.others if number < self.replies)
-
     # writing ------------------------------------------------------------------------------------------------
 
-    def send(self, commands: bytes, count: int) -> None:
-        """Write ``count`` commands (their RESP bytes) once fewer than WINDOW commands wait for their replies."""
-        while self.sent + count - self.replies > WINDOW:
+    def send(self, commands: bytes, keys: list, count: Optional[int] = None) -> None:
+        """Write ``commands`` (RESP bytes; ``keys[i]`` keys in the i-th, ``count`` of them in all) once fewer than
+        WINDOW commands wait for their replies."""
+        while self.sent + len(keys) - self.answered > WINDOW:
             self._read(block=True)
         try:
             self.sock.sendall(commands)
         except OSError as exc:
             self._fail("the connection to the target broke (%s)" % (exc.strerror or exc))
-        self.sent += count
+        self.sent += len(keys)
+        self.sent_keys += sum(keys) if count is None else count
+        self.waiting.append(keys)
         self._read(block=False)
 
     def select(self, db: int) -> None:
-        self.others.append(self.sent)
-        self.send(command("SELECT", db), 1)
+        self.send(command("SELECT", db), [0])
 
     def drain(self) -> None:
-        """Wait until the target confirmed every command sent."""
-        while self.replies < self.sent:
+        """Wait until the target answered every command sent."""
+        while self.answered < self.sent:
             self._read(block=True)
 
     # reading ------------------------------------------------------------------------------------------------
+
+    def _answer(self, count: int) -> int:
+        """The next ``count`` commands were answered: how many keys they carried."""
+        keys = 0
+        while count:
+            head = self.waiting[0]
+            take = min(count, len(head) - self.offset)
+            keys += sum(head[self.offset:self.offset + take]) if take < len(head) else sum(head)
+            count -= take
+            self.answered += take
+            self.offset += take
+            if self.offset == len(head):
+                self.waiting.popleft()
+                self.offset = 0
+        return keys
 
     def _read(self, block: bool) -> None:
         if self.error:
@@ -280,7 +292,8 @@ class Pipe:
         else:
             ready, _w, _x = select.select([self.sock], [], [], REPLY_TIMEOUT)
             if not ready:
-                self._fail("the target confirmed none of the last %d keys within %d s" % (self.sent - self.replies, REPLY_TIMEOUT))
+                self._fail("the target confirmed none of the last %d keys within %d s"
+                           % (self.sent_keys - self.confirmed_keys - self.refused_keys, REPLY_TIMEOUT))
         try:
             data = self.sock.recv(1 << 20)
         except OSError as exc:
@@ -294,13 +307,13 @@ class Pipe:
         whole, self.pending = data[:end], data[end:]
         oks = whole.count(OK)
         if oks * len(OK) == end:
-            self.replies += oks
+            self.confirmed_keys += self._answer(oks)
             return
         lines = whole.split(b"\r\n")[:-1]
         first = next(number for number, line in enumerate(lines) if line != b"+OK")
-        self.replies += first
-        self.refused += 1
-        self.after_error = lines[first + 1:]
+        self.confirmed_keys += self._answer(first)
+        self.refused_keys += self._answer(1)
+        self.pending = b"".join(line + b"\r\n" for line in lines[first + 1:]) + self.pending  # for read_rest
         self._fail("the target answered: %s" % lines[first][1:].decode("utf-8", "replace")[:300].rstrip("."))
 
     def _fail(self, message: str) -> None:
@@ -308,31 +321,30 @@ class Pipe:
         raise TargetFailed(self.error)
 
     def read_rest(self, timeout: float = 10.0) -> None:
-        """After an error reply: count the replies to the commands sent after it (each +OK is a whole key), so
+        """After an error reply: count the replies to the commands sent after it (each +OK carries whole keys), so
         the failure names exactly the keys that arrived; a broken connection leaves the rest unconfirmed."""
         if not self.error or not self.error.startswith("the target answered"):
             return
-        lines, self.after_error = self.after_error, []
         deadline = time.monotonic() + timeout
+        data, self.pending = self.pending, b""
         while True:
-            for line in lines:
+            end = data.rfind(b"\n") + 1
+            for line in data[:end].split(b"\r\n")[:-1]:
                 if line == b"+OK":
-                    self.replies += 1
+                    self.confirmed_keys += self._answer(1)
                 else:
-                    self.refused += 1
-            lines = []
-            if self.replies + self.refused >= self.sent:
+                    self.refused_keys += self._answer(1)
+            data = data[end:]
+            if self.answered >= self.sent:
                 return
             ready, _w, _x = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
             try:
-                data = self.sock.recv(1 << 20) if ready else b""
+                more = self.sock.recv(1 << 20) if ready else b""
             except OSError:
-                data = b""
-            if not data:
+                more = b""
+            if not more:
                 return
-            data = self.pending + data
-            end = data.rfind(b"\n") + 1
-            lines, self.pending = data[:end].split(b"\r\n")[:-1], data[end:]
+            data += more
 
     def close(self) -> None:
         try:

@@ -23,7 +23,7 @@ from dcs_emulator.importer.servers import StagingServer
 
 from .conftest import PASSWORD, Source, assert_same_data, expire_at, populate, snapshot
 
-STREAMED = "read from the file and sent as pipelined RESTORE"
+STREAMED = "read from the file and sent as pipelined MSET (plain strings) and RESTORE"
 
 
 def one_per_release():
@@ -69,7 +69,8 @@ def fill(source: Source) -> None:
 
 
 def restore_commands(path):
-    """(db, command) for each RESTORE the reader writes for the file, parsed as the target parses them."""
+    """(db, command) for each command the reader writes for the file, parsed as the target parses them, checking
+    the key counts it gives with them."""
     with RdbFile(path) as rdb:
         rdb.verify()
         db = 0
@@ -79,9 +80,11 @@ def restore_commands(path):
             elif event[0] == "keys":
                 parser = hiredis.Reader()
                 parser.feed(event[1])
-                for _ in range(event[2]):
-                    yield db, parser.gets()
-                assert parser.gets() is False
+                for count in event[2]:
+                    command = parser.gets()
+                    assert len(command) - 1 == (2 * count if command[0] == b"MSET" else 5 if command[-1] == b"ABSTTL" else 4)
+                    yield db, command
+                assert parser.gets() is False and sum(event[2]) == event[3]
 
 
 def native_load(binary, path, directory) -> dict:
@@ -117,11 +120,17 @@ def test_every_type_and_encoding_arrives_as_the_servers_own_loader_reads_it(bina
     try:
         fill(source)
         path = source.save_rdb(tmp_path / "dump.rdb")
-        # Each command the reader writes restores the key with the payload the server's DUMP gives, byte for byte,
-        # and its absolute expiry.
+        # Each RESTORE the reader writes carries the payload the server's DUMP gives, byte for byte, and the key's
+        # absolute expiry; each MSET pair is a plain string without expiry, with its value.
         keys = 0
-        for db, (name, key, ttl, payload, *options) in restore_commands(path):
+        for db, (name, *args) in restore_commands(path):
             client = source.db(db)
+            if name == b"MSET":
+                for key, value in zip(args[::2], args[1::2]):
+                    assert client.get(key) == value and client.pttl(key) == -1, "db%d %r" % (db, key)
+                    keys += 1
+                continue
+            key, ttl, payload, *options = args
             assert name == b"RESTORE" and payload == client.dump(key), "db%d %r" % (db, key)
             expiry = expire_at(client, key)
             assert options == ([b"REPLACE", b"ABSTTL"] if expiry > 0 else [b"REPLACE"]), key

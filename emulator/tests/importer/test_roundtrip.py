@@ -146,7 +146,7 @@ def test_redis_6_backup_into_redis_6_targets(tmp_path):
         external = ExternalServer(managed.host, managed.port, password=PASSWORD)
         summary, logs = run(external, [path], tmp_path)
         assert summary["path"] == "migrate"
-        assert any("read from the file and sent as pipelined RESTORE ... REPLACE ABSTTL" in message for _level, message in logs)
+        assert any("read from the file and sent as pipelined MSET (plain strings) and RESTORE ... REPLACE ABSTTL" in message for _level, message in logs)
         assert_same_data(snapshot(managed), expected)
         managed.client().flushall()
         external.staging_only = True  # the path AOF files and what the streaming reader does not read take
