@@ -103,7 +103,7 @@ class RestorePath(MigratePath):
         except TargetFailed as exc:
             raise self.failed(unit, exc) from None
         base = self.copied
-        sender = _Sender(self, pipe, rdb, unit, base)
+        sender = _Sender(self, pipe, rdb, base)
         try:
             functions = sender.run()
         except TargetFailed as exc:
@@ -138,11 +138,10 @@ class RestorePath(MigratePath):
 class _Sender:
     """One file's keys into one connection: the loop, the per-database bookkeeping and progress."""
 
-    def __init__(self, path: RestorePath, pipe: "Pipe", rdb: RdbFile, unit: formats.Unit, base: int):
+    def __init__(self, path: RestorePath, pipe: "Pipe", rdb: RdbFile, base: int):
         self.path = path
         self.pipe = pipe
         self.rdb = rdb
-        self.unit = unit
         self.base = base  # keys copied before this file
         self.keys = 0  # keys of this file sent
         self.db = None
@@ -163,7 +162,7 @@ class _Sender:
                     self._report(now, last)
                     last, first = (now, self.path.copied), False
                     if self.path.reporter.should_stop():
-                        self._finish_db()
+                        self._wait()  # the database under way is named with the keys the target confirmed
                         raise self.path.stopped()
             elif event[0] == "db":
                 self._switch_db(event[1], event[2])
@@ -182,11 +181,15 @@ class _Sender:
         self.path.db_in_progress = (number, 0, size if size is not None else 0)
         self.pipe.select(number)
 
+    def _wait(self) -> None:
+        """Wait for the target's answer to everything sent."""
+        self.pipe.drain()
+        self._settle()
+
     def _finish_db(self) -> None:
         if self.db is None:
             return
-        self.pipe.drain()
-        self._settle()
+        self._wait()
         self.path.dbs_done.append(self.db)
         self.path.db_in_progress, self.db = None, None
 

@@ -16,7 +16,7 @@ import time
 import hiredis
 import pytest
 
-from dcs_emulator.importer import ExternalServer, ImportFailed, ManagedServer, import_backup, local_source
+from dcs_emulator.importer import ExternalServer, ImportFailed, ImportStopped, ManagedServer, import_backup, local_source
 from dcs_emulator.importer.binaries import candidate_binaries
 from dcs_emulator.importer.rdb_stream import CRC64, RdbFile, Unreadable
 from dcs_emulator.importer.servers import StagingServer
@@ -237,3 +237,16 @@ def test_an_unknown_type_byte_is_named(tmp_path):
         with pytest.raises(Unreadable) as info:
             list(rdb.restores())
     assert str(info.value) == "it holds a value type this reader does not know (RDB type 42)"
+
+
+def test_a_stop_in_the_middle_of_a_database_names_exactly_the_keys_the_target_holds(source, managed, tmp_path):
+    source.client.execute_command("DEBUG", "POPULATE", 20000, "bulk", 100)
+    path = source.save_rdb(tmp_path / "dump.rdb")
+    reported = []
+    with pytest.raises(ImportStopped) as info:
+        import_backup(ExternalServer(managed.host, managed.port, password=PASSWORD), [local_source(path)], tmp_path / "work",
+                      progress=lambda **values: reported.append(values), should_stop=lambda: any("target_ops" in v for v in reported))
+    held = managed.client().dbsize()
+    assert 0 < held < 20000
+    assert str(info.value) == ("The task was stopped after %d keys were copied; those keys stay in the target (each one whole): "
+                               "%d of the 20000 keys of db0." % (held, held))
