@@ -44,7 +44,7 @@ STREAM_ENTRIES = 10000
 TARGET_KEYS = 200000
 MODES = ("empty", "merge", "external", "external-staging")
 DEFAULT_MODES = ("empty", "merge", "external")
-GOALS = {"empty": 0.70, "merge": 0.25, "external": 0.40, "external-staging": 0.40}  # of the floor's keys/s
+GOALS = {"empty": 0.70, "merge": 0.25, "external": 0.40, "external-staging": None}  # of the floor's keys/s (None: a reference)
 
 
 def resp(*args) -> bytes:
@@ -221,7 +221,7 @@ def report(results: dict, size_mb: float) -> None:
              "%.0f-%.0f keys/s" % (min(floor_rates), max(floor_rates)), "-", "-")]
     paths = {"empty": "DEBUG RELOAD MERGE NOFLUSH NOSAVE (after SAVE snapshot)",
              "merge": "DEBUG RELOAD MERGE NOFLUSH NOSAVE (after SAVE snapshot)",
-             "external": "streaming RDB reader: pipelined RESTORE REPLACE ABSTTL",
+             "external": "streaming RDB reader: pipelined MSET + RESTORE REPLACE ABSTTL",
              "external-staging": "staging server + MIGRATE COPY REPLACE batches through a relay"}
     ok = True
     verdicts = []
@@ -235,13 +235,21 @@ def report(results: dict, size_mb: float) -> None:
         per_round = [r["keys"] / r["seconds"] / (f["keys"] / f["seconds"]) for r, f in zip(results[mode], results["floor"])]
         peak = max(r["peak_rss_mb"] for r in results[mode])
         goal = GOALS[mode]
+        if goal is None:  # the path before the change, for comparison: no goal of its own
+            rows.append(("%s (target had %d keys)" % (mode, results[mode][0]["target_before"]), paths[mode], str(keys),
+                         "%.2f" % seconds, "%.0f" % (keys / seconds), "%.0f%% (reference)" % (ratio * 100),
+                         "%.0f-%.0f%%" % (min(per_round) * 100, max(per_round) * 100), "%.0f MB" % peak, "yes" if peak < limit else "NO"))
+            verdicts.append("%s: %.0f keys/s = %.0f%% of the floor's %.0f keys/s (reference, no goal)"
+                            % (mode, keys / seconds, ratio * 100, floor_rate))
+            continue
         met = ratio >= goal
         ok = ok and met and peak < limit
         rows.append(("%s (target had %d keys)" % (mode, results[mode][0]["target_before"]), paths[mode], str(keys), "%.2f" % seconds,
                      "%.0f" % (keys / seconds), "%.0f%% (goal %.0f%%: %s)" % (ratio * 100, goal * 100, "met" if met else "MISSED"),
                      "%.0f-%.0f%%" % (min(per_round) * 100, max(per_round) * 100), "%.0f MB" % peak, "yes" if peak < limit else "NO"))
-        verdicts.append("%s: %.0f keys/s = %.0f%% of the floor's %.0f keys/s; goal %.0f%% = %.0f keys/s: %s"
-                        % (mode, keys / seconds, ratio * 100, floor_rate, goal * 100, goal * floor_rate, "met" if met else "MISSED"))
+        verdicts.append("%s: %.0f keys/s = %.0f%% of the floor's %.0f keys/s; goal %.0f%% = %.0f keys/s: %s (median; %d of %d "
+                        "rounds at or above it)" % (mode, keys / seconds, ratio * 100, floor_rate, goal * 100, goal * floor_rate,
+                                                    "met" if met else "MISSED", sum(r >= goal for r in per_round), len(per_round)))
     header = ("mode", "import path", "keys", "seconds", "keys/s", "of floor keys/s", "rounds' spread", "peak RSS", "RSS < %.0f MB" % limit)
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths)))
