@@ -62,6 +62,7 @@ _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _BE32 = struct.Struct(">I")
 _BE64 = struct.Struct(">Q")
+INTEGERS = (struct.Struct("<b"), struct.Struct("<h"), struct.Struct("<i"))  # string encodings 0xC0, 0xC1, 0xC2
 
 
 class Unreadable(Exception):
@@ -167,20 +168,12 @@ class RdbFile:
                     if op == 0 and head < 0x80:  # a plain string without expiry: MSET, many keys a command
                         value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
                         pairs.append(PAIR % (len(key), key, len(value), value))
-                        if len(pairs) == MSET_KEYS:
-                            command = MSET % (2 * MSET_KEYS + 1) + b"".join(pairs)
-                            pairs = []
-                            out.append(command)
-                            keys.append(MSET_KEYS)
-                            count += MSET_KEYS
-                            size += len(command)
-                            if size >= limit:
-                                self.position = pos
-                                yield ("keys", b"".join(out), keys, count)
-                                out, keys, count, size, limit = [], [], 0, 0, min(chunk_bytes, 2 * limit)
-                        continue
-                    body = types[op] + data[key_end:pos] + footer  # the DUMP payload, less its CRC64
-                    command = RESTORE % (len(key), key, len(body) + 8, body, pack(crc64(body)))
+                        if len(pairs) < MSET_KEYS:
+                            continue
+                        command, weight, pairs = MSET % (2 * MSET_KEYS + 1) + b"".join(pairs), MSET_KEYS, []
+                    else:
+                        body = types[op] + data[key_end:pos] + footer  # the DUMP payload, less its CRC64
+                        command, weight = RESTORE % (len(key), key, len(body) + 8, body, pack(crc64(body))), 1
                 else:
                     if expire < now_ms:
                         expire = -1
@@ -189,10 +182,10 @@ class RdbFile:
                     body = types[op] + data[key_end:pos] + footer
                     command = (RESTORE_ABSTTL if absolute else RESTORE_TTL) % (len(key), key, len(ttl), ttl, len(body) + 8, body,
                                                                              pack(crc64(body)))
-                    expire = -1
+                    weight, expire = 1, -1
                 out.append(command)
-                keys.append(1)
-                count += 1
+                keys.append(weight)
+                count += weight
                 size += len(command)
                 if size >= limit:
                     self.position = pos
@@ -266,18 +259,13 @@ class RdbFile:
         raise Unreadable("a length prefix 0x%02x at byte %d is not one" % (head, pos))
 
     def _skip_string(self, pos: int) -> int:
-        data = self.data
-        head = data[pos]
+        head = self.data[pos]
         if head < 0xC0:
             length, pos = self._length(pos)
             return pos + length
         encoding = head & 0x3F
-        if encoding == 0:
-            return pos + 2
-        if encoding == 1:
-            return pos + 3
-        if encoding == 2:
-            return pos + 5
+        if encoding < len(INTEGERS):
+            return pos + 1 + INTEGERS[encoding].size
         if encoding == 3:  # LZF: compressed length, plain length, compressed bytes
             compressed, pos = self._length(pos + 1)
             _plain, pos = self._length(pos)
@@ -288,21 +276,15 @@ class RdbFile:
         """A string's bytes (integers as their decimal text, LZF decompressed) and the next position."""
         data = self.data
         head = data[pos]
-        if head < 0xC0:
-            length, pos = self._length(pos)
-            return data[pos:pos + length], pos + length
         encoding = head & 0x3F
-        if encoding == 0:
-            return b"%d" % struct.unpack_from("<b", data, pos + 1)[0], pos + 2
-        if encoding == 1:
-            return b"%d" % struct.unpack_from("<h", data, pos + 1)[0], pos + 3
-        if encoding == 2:
-            return b"%d" % struct.unpack_from("<i", data, pos + 1)[0], pos + 5
-        if encoding == 3:
-            compressed, pos = self._length(pos + 1)
-            plain, pos = self._length(pos)
-            return lzf_decompress(data[pos:pos + compressed], plain), pos + compressed
-        raise Unreadable("a string encoding 0x%02x at byte %d is not one" % (head, pos))
+        if head >= 0xC0 and encoding < len(INTEGERS):
+            return b"%d" % INTEGERS[encoding].unpack_from(data, pos + 1)[0], pos + 1 + INTEGERS[encoding].size
+        if head >= 0xC0 and encoding == 3:
+            compressed, start = self._length(pos + 1)
+            plain, start = self._length(start)
+            return lzf_decompress(data[start:start + compressed], plain), start + compressed
+        end = self._skip_string(pos)  # a plain string (or an error naming what is not)
+        return data[end - self._length(pos)[0]:end], end
 
     def _skip_strings(self, pos: int, count: int) -> int:
         skip = self._skip_string
