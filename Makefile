@@ -39,7 +39,7 @@ units: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 emulator-test: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests --ignore=emulator/tests/fuzz
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 emulator/tests --ignore=emulator/tests/fuzz
 
 ## Schemathesis against the emulator's DCS calls, signed and unsigned (about a minute on two cores).
 ## Seeded: `make fuzz FUZZ_SEED=n` replays a run; FUZZ_EXAMPLES sets the examples per call (default 50).
