@@ -63,6 +63,7 @@ def _serve(args) -> int:
     scheme = "https" if args.ssl_certfile else "http"
     LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
+    LOG.info("%s", config.fidelity.describe())  # the seed of a random set, to replay it
     # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
     # polls would surface as a spurious connection error in the client.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
@@ -81,6 +82,7 @@ def main(argv=None) -> int:
             config = config_mod.load(args.config)
             print("config OK: %d account(s), %d bucket(s), %d instance(s)"
                   % (len(config.accounts), len(config.buckets), len(config.instances)))
+            print(config.fidelity.describe())
             return 0
         return _serve(args)
     except config_mod.ConfigError as exc:

@@ -59,6 +59,16 @@ def operation_not_allowed(message: str) -> ApiError:
     return ApiError(400, "DCS.4026", message)
 
 
+def task_state_not_allowed() -> ApiError:
+    """DCS.4957, the task-state code of the error code appendix, with its documented message."""
+    return ApiError(400, "DCS.4957", "This operation is not allowed when the task is in the current state.")
+
+
+def invalid_task_ids() -> ApiError:
+    """DCS.4855, as the batch-stop page's example answers a bad list of task IDs."""
+    return ApiError(400, "DCS.4855", "invalid migration task id in the request.")
+
+
 def url_not_found() -> ApiError:
     return ApiError(404, "DCS.4001", "The requested URL was not found.")
 

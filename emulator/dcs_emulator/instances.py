@@ -25,6 +25,11 @@ StatusProvider = Callable[[dict], Optional[str]]
 DetailsProvider = Callable[[dict], Optional[dict]]
 
 
+def spec_code(instance: dict) -> str:
+    """The flavour name the emulator gives an instance of its ``max_memory`` (MB)."""
+    return "redis.single.xu1.large.%d" % max(1, int(instance.get("max_memory", 1024)) // 1024)
+
+
 class InstanceRegistry:
     """Read access to configured instances, with status resolution and hooks."""
 

@@ -10,6 +10,7 @@ import time
 from fastapi import APIRouter, Request
 
 from dcs_emulator import errors
+from dcs_emulator.instances import spec_code
 from dcs_emulator.routes.common import emulator, int_param, str_param
 from dcs_emulator.timeutil import iso, parse_compact, parse_iso
 
@@ -27,7 +28,7 @@ def instance_view(instance: dict) -> dict:
         "port": int(instance["port"]), "domain_name": str(instance["ip"]), "max_memory": max_memory,
         "used_memory": int(instance.get("used_memory", 0)), "capacity": max(1, max_memory // 1024),
         "capacity_minor": "" if max_memory >= 1024 else str(max_memory / 1024.0),
-        "spec_code": "redis.single.xu1.large.%d" % max(1, max_memory // 1024), "charging_mode": 0,
+        "spec_code": spec_code(instance), "charging_mode": 0,
         "no_password_access": "false" if instance.get("password") else "true", "access_user": "",
         "enable_ssl": False, "enable_publicip": False, "service_upgrade": False, "description": "",
         "created_at": iso(STARTED), "updated_at": iso(STARTED), "sub_status": "normal", "az_codes": [],
