@@ -13,7 +13,7 @@ ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
 .PHONY: venv test sanity units emulator-test integration reliability demo bench clean \
-	docs changelog-lint changelog lint build ee tooling-test matrix
+	docs changelog-lint changelog lint build ee tooling-test matrix fidelity-matrix
 
 venv: $(VENV)/.installed
 
@@ -35,16 +35,31 @@ units: venv
 emulator-test: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
 
-integration: venv
-	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
-	  $(BIN)/python tests/utils/integration.py; \
-	else echo "integration: no targets yet"; fi
+## The emulator's fidelity sets (docs/emulator.md, "Fidelity") the module is proven against: the vendor's
+## documented readings and their opposites; `make fidelity-matrix` adds a random set (its seed is printed).
+FIDELITY_SETS ?= documented opposite
+
+integration: venv     ## the integration targets, once per fidelity set (every set runs, then the first failure fails)
+	@if ! ls tests/integration/targets/*/aliases >/dev/null 2>&1; then echo "integration: no targets yet"; exit 0; fi; \
+	status=0; for set in $(FIDELITY_SETS); do \
+	  $(BIN)/python tests/utils/integration.py --fidelity $$set || status=1; \
+	done; exit $$status
 
 ## Faults, duplicates, secrets, load, emulator restarts and security, against real emulators (tests/reliability).
+## What drives the module runs once per fidelity set; the emulator's own restart and security tests once.
 ## The load test runs alone: 20 forks need the machine's cores to themselves.
+RELIABILITY_EMULATOR_ONLY := tests/reliability/test_emulator_restart.py tests/reliability/test_emulator_security.py
 reliability: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability --ignore=tests/reliability/test_load.py
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(RELIABILITY_EMULATOR_ONLY)
+	@status=0; for set in $(FIDELITY_SETS); do \
+	  echo "== reliability, fidelity $$set"; \
+	  DCS_FIDELITY=$$set $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability \
+	    --ignore=tests/reliability/test_load.py $(addprefix --ignore=,$(RELIABILITY_EMULATOR_ONLY)) || status=1; \
+	  DCS_FIDELITY=$$set $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py || status=1; \
+	done; exit $$status
+
+fidelity-matrix: venv ## integration + reliability under every fidelity set: documented, opposite and a random one
+	$(MAKE) integration reliability FIDELITY_SETS="documented opposite random"
 
 demo: venv            ## tools/demo.py: build+install the collection, emulator, sample backup, playbooks/demo.yml
 	$(BIN)/python tools/demo.py

@@ -101,3 +101,15 @@ def resolve(preset: str = "documented", seed: Optional[int] = None, **chosen) ->
         seed = None
     values.update({name: value for name, value in chosen.items() if value is not None})
     return Fidelity(preset=preset, seed=seed, **values)
+
+
+def section_from_text(text: str) -> dict:
+    """The ``fidelity:`` section a test run asks for by name: ``documented``, ``opposite``, ``random`` or
+    ``random:SEED`` (the form of DCS_FIDELITY and ``integration.py --fidelity``)."""
+    preset, _colon, seed = (text or "documented").strip().partition(":")
+    if preset not in PRESETS or (seed and (preset != "random" or not seed.isdigit())):
+        raise ValueError("fidelity %r: expected documented, opposite, random or random:SEED" % text)
+    section = {"preset": preset}
+    if seed:
+        section["seed"] = int(seed)
+    return section

@@ -19,6 +19,8 @@ from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, Crea
                                   ListMigrationTaskRequest, ShowMigrationTaskRequest, ShowMigrationTaskStatsRequest,
                                   SourceInstanceBody, StopMigrationTaskRequest, TargetInstanceBody)
 
+from dcs_emulator import fidelity
+
 from conftest import BACKUP_ID, INSTANCE, PASSWORD, EmulatorProcess, base_config, import_request, wait_final
 
 SLASH = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"
@@ -261,3 +263,17 @@ def test_a_random_server_logs_its_seed_and_shows_the_points(tmp_path_factory):
 ])
 def test_a_bad_fidelity_section_is_refused_naming_the_key(tmp_path, fidelity, problem):
     assert problem in _check_config(tmp_path, fidelity)
+
+
+@pytest.mark.parametrize("text,section", [
+    ("documented", {"preset": "documented"}), ("opposite", {"preset": "opposite"}),
+    ("random", {"preset": "random"}), ("random:42", {"preset": "random", "seed": 42}),
+])
+def test_a_fidelity_set_by_name(text, section):
+    assert fidelity.section_from_text(text) == section
+
+
+@pytest.mark.parametrize("text", ["opposit", "opposite:3", "random:x"])
+def test_a_bad_fidelity_set_name_is_refused(text):
+    with pytest.raises(ValueError, match="expected documented, opposite, random or random:SEED"):
+        fidelity.section_from_text(text)

@@ -7,6 +7,11 @@ Nothing here is mocked. The module runs as its own Python process (``python -m a
 with an args file, exactly the code Ansible ships to a host) or through ``ansible-playbook``; the emulator
 is ``dcs-emulator serve`` started by ``dcs_emulator.launcher`` with the admin API on, so tests inject faults
 and read the per-operation request counters that prove how many calls reached the service.
+
+The emulators that the module talks to run the fidelity set named by ``DCS_FIDELITY`` (``documented`` when
+unset, ``opposite``, ``random`` or ``random:SEED``; docs/emulator.md, "Fidelity"): ``make reliability`` runs
+these tests under the documented set and again under the opposite one. A random set gets its seed once, in
+the controlling process, so that every xdist worker runs the same set; the summary prints it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskRequest
 
+from dcs_emulator.fidelity import section_from_text
 from dcs_emulator.launcher import launch, sample_config
 from dcs_emulator.samples import write_sample_backup
 
@@ -44,6 +50,20 @@ CALLS = {
 }
 
 
+def _fidelity_set() -> str:
+    """DCS_FIDELITY, with the seed of a random set drawn here once (xdist workers inherit the environment)."""
+    chosen = os.environ.get("DCS_FIDELITY") or "documented"
+    if chosen == "random":
+        chosen = "random:%d" % (int.from_bytes(os.urandom(4), "big") >> 1)
+        os.environ["DCS_FIDELITY"] = chosen
+    return chosen
+
+
+FIDELITY_SET = _fidelity_set()
+# The fidelity: section of every emulator the module is run against.
+FIDELITY = section_from_text(FIDELITY_SET)
+
+
 @pytest.fixture
 def measure(record_property):
     """measure("load: ... in 12.3 s"): a line for the run's summary (also from xdist workers, via the report)."""
@@ -53,6 +73,7 @@ def measure(record_property):
 
 
 def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line("reliability: emulator fidelity set %s" % FIDELITY_SET)
     for reports in terminalreporter.stats.values():
         for report in reports:
             for key, value in getattr(report, "user_properties", ()):
@@ -148,7 +169,7 @@ class Emulator:
 def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str, **config_overrides):
     config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
         {"name": "dcs-rel-main", "password": REDIS_PASSWORD},
-    ])
+    ], fidelity=FIDELITY)
     config.update(config_overrides)
     workdir = tmp_path_factory.mktemp(label)
     return launch(config, workdir, data_dir=workdir / "data")

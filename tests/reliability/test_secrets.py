@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKUP, BUCKET
+from conftest import BACKUP, BUCKET, FIDELITY
 from dcs_emulator.launcher import launch, sample_config
 
 SECRET_KEY = "SK-MARKER-%s" % uuid.uuid4().hex[:12]
@@ -151,7 +151,7 @@ PLAYBOOK = textwrap.dedent('''\
 @pytest.fixture(scope="module")
 def secret_emulator(tmp_path_factory, bucket_dir):
     config = sample_config(bucket_dir, bucket=BUCKET, secret_key=SECRET_KEY, admin=True,
-                           instances=[{"name": "dcs-secrets", "password": PASSWORD}])
+                           instances=[{"name": "dcs-secrets", "password": PASSWORD}], fidelity=FIDELITY)
     workdir = tmp_path_factory.mktemp("secrets-emulator")
     with launch(config, workdir, data_dir=workdir / "data") as running:
         yield running

@@ -12,7 +12,10 @@
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
 5. stops the emulator, also on failure or Ctrl-C.
 
-Usage: python tests/utils/integration.py [ansible-test integration arguments, e.g. a target name or -v]
+Usage: python tests/utils/integration.py [--fidelity SET] [ansible-test integration arguments, e.g. a target
+name or -v]. SET (default: $DCS_FIDELITY, else ``documented``) is the emulator's fidelity preset:
+``documented``, ``opposite``, ``random`` or ``random:SEED`` (docs/emulator.md, "Fidelity"); the run prints
+the seed of a random set, and the set's name is part of every line this script prints.
 Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
 """
 
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from dcs_emulator.fidelity import section_from_text
 from dcs_emulator.launcher import launch, sample_config
 from dcs_emulator.samples import preferred_binary, write_sample_backup
 
@@ -88,8 +92,27 @@ def run_ansible_test(config_path: Path, args: list) -> int:
     return subprocess.call(command, cwd=str(ROOT), env=env)
 
 
+def split_fidelity(argv: list) -> tuple:
+    """(the fidelity set asked for, the remaining arguments for ansible-test)."""
+    rest = list(argv)
+    chosen = os.environ.get("DCS_FIDELITY") or "documented"
+    if "--fidelity" in rest:
+        at = rest.index("--fidelity")
+        if at + 1 >= len(rest):
+            raise SystemExit("integration: --fidelity needs a set: documented, opposite, random or random:SEED")
+        chosen = rest[at + 1]
+        del rest[at:at + 2]
+    return chosen, rest
+
+
 def main(argv: list) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
+    fidelity_set, argv = split_fidelity(argv)
+    try:
+        fidelity = section_from_text(fidelity_set)
+    except ValueError as exc:
+        print("integration: %s" % exc, file=sys.stderr)
+        return 2
     started = time.monotonic()
     # Under the checkout's ignored .build/ rather than /tmp: nothing there sweeps it away mid-run.
     (ROOT / ".build" / "integration").mkdir(parents=True, exist_ok=True)
@@ -103,11 +126,15 @@ def main(argv: list) -> int:
         config = sample_config(bucket_dir, bucket=BUCKET, admin=True, server_binary=server.path, instances=[
             {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
             {"name": "dcs-it-standby", "password": "it-Redis-pw-4712"},
-        ])
+        ], fidelity=fidelity)
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)
         with launch(config, workdir, data_dir=workdir / "data") as emu:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
+            points = emu.admin.fidelity()
+            print("integration: fidelity %s%s" % (points["preset"], " seed %d (replay: --fidelity random:%d)"
+                                                   % (points["seed"], points["seed"]) if points["seed"] is not None
+                                                   else ""), flush=True)
             config_path = workdir / "integration_config.yml"
             fd = os.open(str(config_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -120,7 +147,8 @@ def main(argv: list) -> int:
             print("integration: work directory kept: %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print("integration: %s in %.1f s" % ("passed" if status == 0 else "FAILED", time.monotonic() - started))
+    print("integration (fidelity %s): %s in %.1f s" % (fidelity_set, "passed" if status == 0 else "FAILED",
+                                                        time.monotonic() - started))
     return status
 
 
