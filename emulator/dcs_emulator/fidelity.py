@@ -104,12 +104,21 @@ def resolve(preset: str = "documented", seed: Optional[int] = None, **chosen) ->
 
 
 def section_from_text(text: str) -> dict:
-    """The ``fidelity:`` section a test run asks for by name: ``documented``, ``opposite``, ``random`` or
-    ``random:SEED`` (the form of DCS_FIDELITY and ``integration.py --fidelity``)."""
-    preset, _colon, seed = (text or "documented").strip().partition(":")
+    """The ``fidelity:`` section a test run asks for by name (the form of DCS_FIDELITY and
+    ``integration.py --fidelity``): ``documented``, ``opposite``, ``random`` or ``random:SEED``, optionally
+    followed by points to set, ``,point=reading`` each (``opposite,failed_status=FAILED``). The emulator's
+    config schema checks the points' names and readings."""
+    head, *points = (text or "documented").strip().split(",")
+    preset, _colon, seed = head.partition(":")
     if preset not in PRESETS or (seed and (preset != "random" or not seed.isdigit())):
-        raise ValueError("fidelity %r: expected documented, opposite, random or random:SEED" % text)
+        raise ValueError("fidelity %r: expected documented, opposite, random or random:SEED, then any "
+                         ",point=reading" % text)
     section = {"preset": preset}
     if seed:
         section["seed"] = int(seed)
+    for point in points:
+        name, equals, reading = point.partition("=")
+        if not equals or not name:
+            raise ValueError("fidelity %r: %r is not point=reading" % (text, point))
+        section[name.strip()] = float(reading) if name.strip() == "release_after_seconds" else reading.strip()
     return section

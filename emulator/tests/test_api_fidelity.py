@@ -268,12 +268,14 @@ def test_a_bad_fidelity_section_is_refused_naming_the_key(tmp_path, fidelity, pr
 @pytest.mark.parametrize("text,section", [
     ("documented", {"preset": "documented"}), ("opposite", {"preset": "opposite"}),
     ("random", {"preset": "random"}), ("random:42", {"preset": "random", "seed": 42}),
+    ("opposite,failed_status=FAILED,release_after_seconds=60",
+     {"preset": "opposite", "failed_status": "FAILED", "release_after_seconds": 60.0}),
 ])
 def test_a_fidelity_set_by_name(text, section):
     assert fidelity.section_from_text(text) == section
 
 
-@pytest.mark.parametrize("text", ["opposit", "opposite:3", "random:x"])
+@pytest.mark.parametrize("text", ["opposit", "opposite:3", "random:x", "documented,list_order"])
 def test_a_bad_fidelity_set_name_is_refused(text):
-    with pytest.raises(ValueError, match="expected documented, opposite, random or random:SEED"):
+    with pytest.raises(ValueError, match="expected documented, opposite, random or random:SEED|point=reading"):
         fidelity.section_from_text(text)

@@ -14,7 +14,8 @@
 
 Usage: python tests/utils/integration.py [--fidelity SET] [ansible-test integration arguments, e.g. a target
 name or -v]. SET (default: $DCS_FIDELITY, else ``documented``) is the emulator's fidelity preset:
-``documented``, ``opposite``, ``random`` or ``random:SEED`` (docs/emulator.md, "Fidelity"); the run prints
+``documented``, ``opposite``, ``random`` or ``random:SEED``, then any ``,point=reading`` (docs/emulator.md,
+"Fidelity"); the run prints
 the seed of a random set, and the set's name is part of every line this script prints.
 Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
 """
