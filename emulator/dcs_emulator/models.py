@@ -509,8 +509,9 @@ def batch_stop_result(task_id: str, error: Optional[errors.ApiError] = None) -> 
 
 
 def _number(text: str):
+    """A stats value as the example writes it: ``"100.00"`` -> 100, ``"12.5"`` -> 12.5."""
     value = float(text)
-    return int(value) if value.is_integer() and "." not in text else value
+    return int(value) if value.is_integer() else value
 
 
 def task_stats(task: MigrationTask, stats: dict, fidelity: Fidelity = DOCUMENTED) -> dict:
