@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
-.PHONY: venv test sanity units emulator-test integration reliability demo bench clean \
+.PHONY: venv test sanity units emulator-test fuzz integration reliability demo bench clean \
 	docs changelog-lint changelog lint build ee tooling-test matrix fidelity-matrix
 
 venv: $(VENV)/.installed
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt test-requirements.txt emulator/pyproject.to
 	touch $@
 
 ## Every check, in the order that fails fastest.
-test: changelog-lint lint tooling-test sanity units emulator-test integration reliability docs build ee
+test: changelog-lint lint tooling-test sanity units emulator-test fuzz integration reliability docs build ee
 
 sanity: venv
 	$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON) --color no
@@ -33,7 +33,12 @@ units: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 emulator-test: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests --ignore=emulator/tests/fuzz
+
+## Schemathesis against the emulator's DCS calls, signed and unsigned (about a minute on two cores).
+## Seeded: `make fuzz FUZZ_SEED=n` replays a run; FUZZ_EXAMPLES sets the examples per call (default 50).
+fuzz: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests/fuzz
 
 ## The emulator's fidelity sets (docs/emulator.md, "Fidelity") the module is proven against: the vendor's
 ## documented readings and their opposites; `make fidelity-matrix` adds a random set (its seed is printed).

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dcs_emulator.launcher import EmulatorStartError, launch, sample_config
+from dcs_emulator.launcher import EmulatorStartError, launch, sample_config, write_private
 from dcs_emulator.samples import preferred_binary, write_sample_backup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,9 +103,7 @@ def run_playbook(emu):
                   'demo_redis_host': host, 'demo_redis_port': port,
                   'ansible_python_interpreter': sys.executable}
     vars_file = DATA / 'demo-vars.json'
-    fd = os.open(str(vars_file), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-        json.dump(extra_vars, handle)
+    write_private(vars_file, json.dumps(extra_vars))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_LOCALHOST_WARNING='false',
                ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
                # The credentials, as an AWX credential of the "Huawei Cloud DCS" type injects them.

@@ -11,6 +11,7 @@ import logging
 import sys
 
 from dcs_emulator import config as config_mod
+from dcs_emulator.logsafe import EscapingFormatter
 from dcs_emulator.storage import StorageError
 
 LOG = logging.getLogger("dcs_emulator")
@@ -66,15 +67,18 @@ def _serve(args) -> int:
     LOG.info("%s", config.fidelity.describe())  # the seed of a random set, to replay it
     # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
     # polls would surface as a spurious connection error in the client.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level,
+    # log_config=None: uvicorn's own lines go through the root handler too, so they are escaped like ours.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level=args.log_level, log_config=None,
                 timeout_keep_alive=75, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO) if hasattr(args, "log_level")
-                        else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        else logging.INFO, handlers=[handler])
     try:
         if args.command == "sample-backup":
             return args.run(args)

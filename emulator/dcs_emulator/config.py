@@ -20,7 +20,7 @@ import yaml
 
 from dcs_emulator import config_schema as schema
 from dcs_emulator import fidelity as fidelity_mod
-from dcs_emulator.config_schema import INSTANCE_STATUSES, ConfigError  # noqa: F401  # re-exported
+from dcs_emulator.config_schema import ConfigError  # noqa: F401  # re-exported
 
 
 @dataclass

@@ -38,8 +38,9 @@ def empty_body() -> ApiError:
     return ApiError(400, "DCS.4004", "The request body is empty.")
 
 
-def body_not_json() -> ApiError:
-    return ApiError(400, "DCS.4005", "The request body is not in valid JSON format.")
+def body_not_json(message: str = "The request body is not in valid JSON format.") -> ApiError:
+    """DCS.4005; ``message`` says why when the body is refused for its type, size or nesting."""
+    return ApiError(400, "DCS.4005", message)
 
 
 def task_not_found(task_id: str) -> ApiError:
@@ -130,6 +131,11 @@ def throttled_body(request_id: str) -> dict:
     return gateway_body("APIGW.0308",
                         "The throttling threshold has been reached: policy user over ratelimit,limit:5,time:1 minute",
                         request_id)
+
+
+def internal_error_body(request_id: str) -> dict:
+    """What a request that broke the emulator gets: DCS.5000 with the ID that finds its traceback in the log."""
+    return dict(server_error_body(500), request_id=request_id)
 
 
 def server_error_body(status: int) -> dict:

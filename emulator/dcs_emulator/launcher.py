@@ -50,6 +50,7 @@ class EmulatorStartError(RuntimeError):
 
 
 def free_port() -> int:
+    """A TCP port nobody listens on right now (whoever binds it a moment later retries on a race)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOCALHOST, 0))
         return sock.getsockname()[1]
@@ -97,6 +98,15 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
     return config
 
 
+def _exchange(request: urllib.request.Request, timeout: float) -> tuple:
+    """(HTTP status, decoded JSON body) of a call to the emulator, error statuses included."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec - loopback only
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
 class AdminClient:
     """The admin API under /_emulator/ (no signature: it is the emulator's own control surface)."""
 
@@ -104,15 +114,19 @@ class AdminClient:
         self.base = url.rstrip("/") + "/_emulator/"
         self.timeout = timeout
 
-    def call(self, method: str, path: str, body=None):
+    def request(self, method: str, path: str, body=None) -> tuple:
+        """(HTTP status, decoded JSON body) of an admin call, whatever the status."""
         data = None if body is None else json.dumps(body).encode("utf-8")
         request = urllib.request.Request(self.base + path.lstrip("/"), data=data, method=method,
                                          headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # nosec - loopback only
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            raise RuntimeError("admin %s %s: HTTP %d %s" % (method, path, exc.code, exc.read()[:500])) from None
+        return _exchange(request, self.timeout)
+
+    def call(self, method: str, path: str, body=None):
+        """The decoded JSON answer of an admin call; RuntimeError unless it succeeded."""
+        status, answer = self.request(method, path, body)
+        if status >= 400:
+            raise RuntimeError("admin %s %s: HTTP %d %s" % (method, path, status, json.dumps(answer)[:500]))
+        return answer
 
     def health(self) -> dict:
         return self.call("GET", "health")
@@ -180,11 +194,7 @@ class RunningEmulator:
             "X-Sdk-Date": date, "Content-Type": "application/json",
             "Authorization": "%s Access=%s, SignedHeaders=%s, Signature=%s"
                              % (signing.ALGORITHM, self.access_key, ";".join(signed), sig)})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec - loopback only
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read() or b"null")
+        return _exchange(request, timeout)
 
     def show_instance(self, instance_id: str) -> dict:
         status, body = self.api_get("/v2/%s/instances/%s" % (self.project_id, instance_id))
@@ -205,19 +215,18 @@ class RunningEmulator:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner can read (it holds keys or passwords)."""
     fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
 
 
-def _answers(url: str) -> bool:
-    """Any HTTP answer counts (an unsigned request gets 401): the server is up."""
+def _answers(emu: RunningEmulator) -> bool:
+    """Any HTTP answer counts: the server is up. Signed, so the probe leaves no failed authentication in its log."""
     try:
-        with urllib.request.urlopen(url + "/v3/projects", timeout=1):  # nosec - loopback only
-            return True
-    except urllib.error.HTTPError:
+        emu.api_get("/v3/projects", timeout=1)
         return True
     except OSError:
         return False
@@ -225,13 +234,15 @@ def _answers(url: str) -> bool:
 
 def _wait_ready(emu: RunningEmulator, deadline: float) -> Optional[str]:
     """None once the API answers and every instance is RUNNING, else why not (process gone, timeout)."""
-    while not _answers(emu.url):
+    while not _answers(emu):
         if emu.process.poll() is not None:
             return "the emulator exited with status %s" % emu.process.returncode
         if time.monotonic() > deadline:
             return "the emulator did not answer on %s in time" % emu.url
         time.sleep(0.1)
-    pending = [item["id"] for item in emu.instances if item.get("status", "RUNNING") == "RUNNING"]
+    # Only the first project's instances: the launcher signs with that project's keys.
+    pending = [item["id"] for item in emu.instances if item.get("status", "RUNNING") == "RUNNING"
+               and item.get("project_id", emu.project_id) == emu.project_id]
     while pending:
         statuses = dict((iid, emu.show_instance(iid).get("status")) for iid in pending)
         pending = [iid for iid, status in statuses.items() if status != "RUNNING"]
@@ -257,23 +268,28 @@ def _stop(process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> None:
 
 
 def start(config: dict, workdir, data_dir=None, admin: bool = False, api_only: bool = False,
-          startup_timeout: float = 120.0, python: str = sys.executable, log_level: str = "info") -> RunningEmulator:
-    """Start an emulator (see ``launch``); the caller must call ``stop(emu)``."""
+          startup_timeout: float = 120.0, python: str = sys.executable, log_level: str = "info",
+          host: Optional[str] = LOCALHOST, extra_args=()) -> RunningEmulator:
+    """Start an emulator (see ``launch``); the caller must call ``stop(emu)``.
+
+    ``host`` None leaves ``--host`` out (the server's own default, loopback); ``extra_args`` go to ``serve`` as given.
+    """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     config = dict(config)
     if admin:
         config["admin"] = dict(config.get("admin") or {}, enabled=True)
-    _write_private(workdir / CONFIG_FILE, yaml.safe_dump(config, sort_keys=False))
-    command = [python, "-m", "dcs_emulator", "serve", "--config", str(workdir / CONFIG_FILE), "--host", LOCALHOST,
-               "--log-level", log_level]
+    write_private(workdir / CONFIG_FILE, yaml.safe_dump(config, sort_keys=False))
+    command = [python, "-m", "dcs_emulator", "serve", "--config", str(workdir / CONFIG_FILE), "--log-level", log_level]
+    command += ["--host", host] if host else []
+    command += list(extra_args)
     if data_dir is not None:
         command += ["--data-dir", str(Path(data_dir).resolve())]
     if api_only:
         command.append("--api-only")
     problem = "not started"
     for _attempt in range(3):  # another process may grab the free port between our probe and the bind
-        url = "http://%s:%d" % (LOCALHOST, free_port())
+        url = "http://%s:%d" % (host or LOCALHOST, free_port())
         with open(workdir / LOG_FILE, "ab") as log:
             process = subprocess.Popen(command + ["--port", url.rsplit(":", 1)[1]],  # pylint: disable=consider-using-with
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

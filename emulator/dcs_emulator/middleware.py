@@ -7,6 +7,10 @@ request counters and the request log.
 It works at the ASGI level (not as a FastAPI dependency) because a fault may have to drop the TCP connection
 or replace a response after the route has run. Admin paths (``/_emulator/``) skip signing, faults and
 counters, and answer 404 like any unknown URL unless the admin API is enabled.
+
+Whatever a route or this layer did not expect ends here as a DCS-style 500 (``DCS.5000`` with the request ID)
+and one traceback in the log, never as the server's plain-text page; the access log records the status sent.
+The access log line holds only what the client controls in a bounded, escaped form (method and path).
 """
 
 from __future__ import annotations
@@ -18,18 +22,31 @@ import time
 import uuid
 
 from dcs_emulator import errors, operations, signing
+from dcs_emulator.logsafe import escape
+from dcs_emulator.routes.common import MAX_BODY_BYTES
 
 LOG = logging.getLogger("dcs_emulator.access")
+ERROR_LOG = logging.getLogger("dcs_emulator.errors")
 ADMIN_PREFIX = "/_emulator/"
+LOGGED_PATH_CHARS = 200  # enough for every DCS path; an attacker's 64 KiB URL is cut
+LOGGED_METHOD_CHARS = 16
+
+
+class BodyTooLarge(Exception):
+    """The client sent more than MAX_BODY_BYTES: refused before buffering the rest."""
 
 
 async def _read_body(receive) -> bytes:
-    chunks = []
+    chunks, size = [], 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)
@@ -103,12 +120,23 @@ class EmulatorMiddleware:
                 await self._admin(scope, receive, send_with_id, request_id)
             else:
                 await self._api(scope, receive, send_with_id, request_id, state)
+        except BodyTooLarge:
+            error = errors.body_not_json("The request body is larger than %d bytes." % MAX_BODY_BYTES)
+            await _send_json(send_with_id, error.status, error.body(), request_id)
+        except Exception:  # pylint: disable=broad-except  # the one place an unexpected error becomes a DCS 500
+            if state["status"]:
+                raise  # the response had started: nothing sound can be sent any more
+            ERROR_LOG.exception("request_id=%s %s %s: unexpected error", request_id,
+                                escape(method, LOGGED_METHOD_CHARS), escape(path, LOGGED_PATH_CHARS))
+            await _send_json(send_with_id, 500, errors.internal_error_body(request_id), request_id)
         finally:
             op = operations.identify(method, path)
             if not path.startswith(ADMIN_PREFIX):
-                self.emulator.counters.record(op, method, path, state["status"], request_id, state["fault"])
+                self.emulator.counters.record(op, method, path[:LOGGED_PATH_CHARS], state["status"], request_id,
+                                              state["fault"])
             # Method, path, status and ID only: never headers (Authorization), query values or bodies.
-            LOG.info("%s %s %s -> %s%s (%.1f ms) request_id=%s", method, path, op, state["status"] or "dropped",
+            LOG.info("%s %s %s -> %s%s (%.1f ms) request_id=%s", escape(method, LOGGED_METHOD_CHARS),
+                     escape(path, LOGGED_PATH_CHARS), op, state["status"] or "dropped",
                      " fault=" + state["fault"] if state["fault"] else "", (time.monotonic() - started) * 1000,
                      request_id)
 
@@ -119,6 +147,7 @@ class EmulatorMiddleware:
         body = await _read_body(receive)
         scope.setdefault("state", {})
         scope["state"]["body"] = body
+        scope["state"]["request_id"] = request_id
         await self.app(scope, _replay(body, receive), send)
 
     async def _api(self, scope, receive, send, request_id, state):
@@ -140,7 +169,7 @@ class EmulatorMiddleware:
             self._authenticate(scope, body)
         except errors.ApiError as exc:
             if isinstance(exc, errors.GatewayError):  # the answer is vague on purpose; the log says why
-                LOG.info("request_id=%s refused by the gateway: %s", request_id, exc.reason)
+                LOG.info("request_id=%s refused by the gateway: %s", request_id, escape(exc.reason, LOGGED_PATH_CHARS))
             await _send_json(send, exc.status, exc.body(request_id), request_id)
             return
         scope.setdefault("state", {})

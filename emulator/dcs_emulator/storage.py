@@ -75,6 +75,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class StorageError(Exception):
     """The database cannot be used by this version of the emulator."""
 
+
 TASK_JSON_FIELDS = ("request", "stats")
 
 

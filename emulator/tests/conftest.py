@@ -5,25 +5,17 @@
 
 Each test module reuses one server (``emulator`` fixture, admin API on, import engine off with --api-only so
 these tests cover the API layer; the import engine has its own tests). Tests that restart or reconfigure the
-server build their own ``EmulatorProcess``.
+server build their own ``EmulatorProcess`` (from the test kit, ``dcs_emulator.testing``).
 """
 
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
-import yaml
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient,
-                                  Files, ShowMigrationTaskRequest, TargetInstanceBody)
+
+from dcs_emulator import testing
+from dcs_emulator.testing import EmulatorProcess
 
 # Unique markers, so a leak of a secret is detectable anywhere (responses, server log).
 AK = "AKEMUTEST0001"
@@ -38,13 +30,6 @@ FROZEN_INSTANCE = "3f6bd5b4-1111-4222-8333-944455557777"
 OTHER_INSTANCE = "3f6bd5b4-1111-4222-8333-944455558888"
 PASSWORD = "pw-marker-c0ffee42"
 BACKUP_ID = "backup-0001"
-FINAL = ("SUCCESS", "FAILED", "TERMINATED", "MIGRATION_FAILED", "RELEASED")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def base_config(root: Path) -> dict:
@@ -78,79 +63,6 @@ def base_config(root: Path) -> dict:
     }
 
 
-class EmulatorProcess:
-    """``dcs-emulator serve`` in a subprocess; the config is written from a dict."""
-
-    def __init__(self, root: Path, config: dict, extra_args=()):
-        self.root = root
-        self.config = config
-        self.extra_args = list(extra_args)
-        self.port = 0
-        self.proc = None
-        self.log_path = root / "emulator.log"
-
-    @property
-    def url(self) -> str:
-        return "http://127.0.0.1:%d" % self.port
-
-    def start(self) -> "EmulatorProcess":
-        config_path = self.root / "emulator.yml"
-        config_path.write_text(yaml.safe_dump(self.config), encoding="utf-8")
-        for _attempt in range(3):
-            self.port = free_port()
-            with open(self.log_path, "ab") as log:
-                self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                    [sys.executable, "-m", "dcs_emulator", "serve", "--config", str(config_path),
-                     "--port", str(self.port), "--api-only"] + self.extra_args,
-                    stdout=log, stderr=subprocess.STDOUT, cwd=str(self.root))
-            if self._wait_listening():
-                return self
-            self.stop()
-        raise RuntimeError("emulator did not start:\n" + self.log_text())
-
-    def _wait_listening(self) -> bool:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return True
-            except OSError:
-                time.sleep(0.05)
-        return False
-
-    def stop(self, sig=signal.SIGTERM) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
-
-    # admin API (plain HTTP: it is the emulator's own control surface, not a DCS API)
-    def admin(self, method: str, path: str, body=None, expect=200):
-        """Call the admin API; returns the decoded JSON (asserting the status code ``expect``)."""
-        response = requests.request(method, self.url + "/_emulator/" + path.lstrip("/"), json=body, timeout=10)
-        assert response.status_code == expect, response.text
-        return response.json()
-
-    def fault(self, **spec) -> dict:
-        return self.admin("POST", "faults", spec)
-
-    def client(self, ak=AK, sk=SK, project=PROJECT, timeout=(3, 10)) -> DcsClient:
-        config = HttpConfig.get_default_config()
-        config.timeout = timeout
-        credentials = BasicCredentials(ak, sk, project)
-        return DcsClient.new_builder().with_http_config(config).with_credentials(credentials) \
-            .with_endpoints([self.url]).build()
-
-
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     root = tmp_path_factory.mktemp("emulator")
@@ -175,19 +87,6 @@ def client(emu):
 
 def import_request(name, files=("dump.rdb",), bucket="demo-bucket", instance=INSTANCE, password=PASSWORD,
                    method="full_amount_migration"):
-    """A CreateMigrationTaskRequest for a backup import from a bucket."""
-    return CreateMigrationTaskRequest(body=CreateMigrationTaskBody(
-        task_name=name, description="test task", migration_type="backupfile_import", migration_method=method,
-        backup_files=BackupFilesBody(file_source="self_build_obs", bucket_name=bucket,
-                                     files=[Files(file_name=f) for f in files]),
-        target_instance=TargetInstanceBody(id=instance, password=password)))
-
-
-def wait_final(client, task_id, timeout=15.0):
-    """Poll show until the task reaches a final status; returns the last ShowMigrationTaskResponse."""
-    deadline = time.monotonic() + timeout
-    while True:
-        shown = client.show_migration_task(ShowMigrationTaskRequest(task_id=task_id))
-        if shown.status in FINAL or time.monotonic() > deadline:
-            return shown
-        time.sleep(0.05)
+    """A CreateMigrationTaskRequest for a backup import from a bucket of this suite's config."""
+    return testing.import_request(name, instance, password=password, bucket=bucket, files=files, method=method,
+                                  description="test task")

@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (BackupFilesBody, BatchStopMigrationTasksBody, BatchStopMigrationTasksRequest,
-                                  CreateMigrationTaskBody, CreateMigrationTaskRequest, DeleteMigrateTaskRequest,
+                                  CreateMigrationTaskRequest, DeleteMigrateTaskRequest,
                                   DeleteMigrationTaskRequest, Files,
                                   ListFlavorsRequest, ListMigrationTaskLogsRequest, ListMigrationTaskRequest,
                                   ListMigrationTaskResponse, ShowInstanceRequest, ShowMigrationTaskRequest,
                                   ShowMigrationTaskStatsRequest, StopMigrationTaskRequest, TargetInstanceBody)
+
+from dcs_emulator import testing
 
 from conftest import FROZEN_INSTANCE, INSTANCE, OTHER_INSTANCE, PASSWORD, import_request
 
@@ -26,12 +28,11 @@ def _error(call):
 
 
 def _body(**overrides):
-    fields = {"task_name": "valid-name", "migration_type": "backupfile_import",
-              "migration_method": "full_amount_migration",
-              "backup_files": BackupFilesBody(bucket_name="demo-bucket", files=[Files(file_name="dump.rdb")]),
-              "target_instance": TargetInstanceBody(id=INSTANCE, password=PASSWORD)}
-    fields.update(overrides)
-    return CreateMigrationTaskRequest(body=CreateMigrationTaskBody(**fields))
+    """A valid create request with the body fields in ``overrides`` replaced."""
+    request = testing.import_request("valid-name", INSTANCE, password=PASSWORD, bucket="demo-bucket", files=["dump.rdb"])
+    for field, value in overrides.items():
+        setattr(request.body, field, value)
+    return request
 
 
 @pytest.mark.parametrize("overrides,field", [

@@ -20,8 +20,9 @@ from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, Crea
                                   SourceInstanceBody, StopMigrationTaskRequest, TargetInstanceBody)
 
 from dcs_emulator import fidelity
+from dcs_emulator.testing import EmulatorProcess, wait_final
 
-from conftest import BACKUP_ID, INSTANCE, PASSWORD, EmulatorProcess, base_config, import_request, wait_final
+from conftest import BACKUP_ID, INSTANCE, PASSWORD, base_config, import_request
 
 SLASH = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"
 ISO_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"

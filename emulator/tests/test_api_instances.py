@@ -10,7 +10,9 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (InstanceListInfo, ListBackupRecordsRequest, ListBackupRecordsResponse,
                                   ListInstancesRequest, ShowInstanceRequest, ShowInstanceResponse)
 
-from conftest import BACKUP_ID, FROZEN_INSTANCE, INSTANCE, PASSWORD, import_request, wait_final
+from dcs_emulator.testing import wait_final
+
+from conftest import BACKUP_ID, FROZEN_INSTANCE, INSTANCE, PASSWORD, import_request
 
 
 def test_show_instance(client):

@@ -15,8 +15,9 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (ListMigrationTaskLogsRequest, ListMigrationTaskRequest, ShowInstanceRequest,
                                   ShowMigrationTaskRequest, StopMigrationTaskRequest)
 
-from conftest import FROZEN_INSTANCE, INSTANCE, PASSWORD, SK, SK2, EmulatorProcess, base_config, import_request, \
-    wait_final
+from dcs_emulator.testing import EmulatorProcess, wait_final
+
+from conftest import FROZEN_INSTANCE, INSTANCE, PASSWORD, SK, SK2, base_config, import_request
 
 
 @pytest.fixture

@@ -6,53 +6,24 @@ observed through the SDK (stats while running, logs, stop, failure, status)."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-import uvicorn
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import (ListMigrationTaskLogsRequest, ListMigrationTaskRequest, ShowInstanceRequest,
                                   ShowMigrationTaskStatsRequest, StopMigrationTaskRequest)
 
-from dcs_emulator import config as config_mod
-from dcs_emulator.app import create_app
 from dcs_emulator.runner import TaskFailed
+from dcs_emulator.testing import InProcessEmulator, wait_final
 
-from conftest import INSTANCE, EmulatorProcess, base_config, free_port, import_request, wait_final
-
-
-class InProcess(EmulatorProcess):
-    """The app served by uvicorn in a thread, so a test can plug Python hooks into it."""
-
-    def __init__(self, root, raw_config):
-        super().__init__(root, raw_config)
-        self.app = create_app(config_mod.parse(raw_config, root), load_extensions=False)
-        self.emulator = self.app.state.emulator
-        self.server = None
-        self.thread = None
-
-    def start(self):
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self
-
-    def stop(self, sig=None):
-        del sig
-        self.server.should_exit = True
-        self.thread.join(10)
+from conftest import INSTANCE, base_config, import_request
 
 
 @pytest.fixture
 def inproc(tmp_path):
-    server = InProcess(tmp_path, base_config(tmp_path)).start()
-    yield server
-    server.stop()
+    """The app served in this process (without the import engine), so a test can plug Python hooks into it."""
+    with InProcessEmulator(tmp_path, base_config(tmp_path), load_extensions=False, startup_timeout=10) as server:
+        yield server
 
 
 def slow_import(task, ctx):

@@ -10,15 +10,17 @@ import time
 
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkdcs.v2 import (BackupFilesBody, BatchStopMigrationTasksBody, BatchStopMigrationTasksRequest,
-                                  CreateMigrationTaskBody, CreateMigrationTaskRequest, CreateMigrationTaskResponse,
+from huaweicloudsdkdcs.v2 import (BatchStopMigrationTasksBody, BatchStopMigrationTasksRequest, CreateMigrationTaskResponse,
                                   DeleteMigrateTaskRequest, DeleteMigrationTaskRequest, ListMigrationTaskLogsRequest,
                                   ListMigrationTaskLogsResponse, ListMigrationTaskRequest, ListMigrationTaskResponse,
                                   MigrationTaskList, ShowMigrationTaskRequest, ShowMigrationTaskResponse,
                                   ShowMigrationTaskStatsRequest, ShowMigrationTaskStatsResponse,
-                                  StopMigrationTaskRequest, TargetInstanceBody)
+                                  StopMigrationTaskRequest)
 
-from conftest import BACKUP_ID, INSTANCE, PASSWORD, import_request, wait_final
+from dcs_emulator import testing
+from dcs_emulator.testing import wait_final
+
+from conftest import BACKUP_ID, INSTANCE, PASSWORD, import_request
 
 
 def _create(client, name, **kwargs):
@@ -51,7 +53,7 @@ def test_show_echoes_the_password_as_the_vendor_example_does_and_nothing_else_ho
            str(client.list_migration_task_logs(ListMigrationTaskLogsRequest(task_id=created.id, limit=100))),
            str(emu.admin("GET", "tasks/" + created.id)), emu.log_text()]
     assert not [text for text in raw if PASSWORD in text]
-    db_files = [path for path in emu.root.rglob("emulator.db*") if path.is_file()]
+    db_files = [path for path in emu.workdir.rglob("emulator.db*") if path.is_file()]
     assert db_files and not [path for path in db_files if PASSWORD.encode() in path.read_bytes()]
 
 
@@ -142,11 +144,8 @@ def test_wrong_password_fails_the_task(client):
 
 
 def test_backup_record_source(client):
-    request = CreateMigrationTaskRequest(body=CreateMigrationTaskBody(
-        task_name="import-record", migration_type="backupfile_import", migration_method="full_amount_migration",
-        backup_files=BackupFilesBody(file_source="backup_record", backup_id=BACKUP_ID),
-        target_instance=TargetInstanceBody(id=INSTANCE, password=PASSWORD)))
-    created = client.create_migration_task(request)
+    created = client.create_migration_task(testing.import_request("import-record", INSTANCE, password=PASSWORD,
+                                                                  backup_id=BACKUP_ID))
     shown = wait_final(client, created.id)
     assert shown.status == "SUCCESS" and shown.backup_files.backup_id == BACKUP_ID
     logs = client.list_migration_task_logs(ListMigrationTaskLogsRequest(task_id=created.id, limit=100))

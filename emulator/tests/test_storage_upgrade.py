@@ -15,8 +15,10 @@ import pytest
 import yaml
 from huaweicloudsdkdcs.v2 import ListMigrationTaskLogsRequest, ListMigrationTaskRequest, ShowMigrationTaskRequest
 
-from conftest import INSTANCE, PROJECT, EmulatorProcess, base_config, free_port, import_request, wait_final
 from dcs_emulator.storage import SCHEMA_VERSION, Storage, StorageError
+from dcs_emulator.testing import EmulatorProcess, free_port, wait_final
+
+from conftest import INSTANCE, PROJECT, base_config, import_request
 
 # The schema of the first releases, verbatim: it must not follow later changes of storage.py.
 UNVERSIONED_SCHEMA = Path(__file__).parent / "data" / "schema_unversioned.sql"

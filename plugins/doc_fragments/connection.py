@@ -52,6 +52,8 @@ options:
       - URL of the DCS API, overriding the one from the SDK's region table, for example a
         VPC endpoint or a local emulator (V(http://127.0.0.1:8080)).
       - Without O(project_id), O(region) is needed too (see O(project_id)).
+      - Must start with V(https://), or V(http://) for a plain-HTTP endpoint such as the emulator;
+        a value without either is refused before any call.
     type: str
   iam_endpoint:
     description:
@@ -60,6 +62,7 @@ options:
       - If still not set, it defaults to O(endpoint) when O(endpoint) is set, so that requests signed
         for a private or emulated endpoint are never sent to a public host you did not name;
         otherwise to the SDK's IAM endpoint for O(region).
+      - Must start with V(https://) or V(http://), like O(endpoint).
     type: str
   validate_certs:
     description:
@@ -71,6 +74,7 @@ options:
     description:
       - Path to a PEM file of CA certificates used to verify the API endpoints instead of the system store.
       - Ignored when O(validate_certs=false).
+      - A file that is missing, cannot be read or holds no PEM certificate is refused before any call.
     type: path
   api_timeout:
     description:
@@ -86,6 +90,10 @@ options:
       - A create call is never sent twice blindly. After a transient failure the module first looks
         the task up by name and only sends the create again if the task does not exist.
       - V(0) disables retries.
+      - Failures that no retry can fix fail at once and say what to change. These are a TLS certificate that
+        cannot be verified (see O(ca_bundle)), an V(https://) URL that reaches a plain-HTTP server, a host name
+        that does not resolve (naming the option it came from), and a refused signature or unknown access key
+        (HTTP 401).
     type: int
     default: 3
 requirements:
@@ -94,6 +102,11 @@ requirements:
 notes:
   - All modules of the collection are in the action group C(hwcloud.dcs.dcs), so
     C(module_defaults) with C(group/hwcloud.dcs.dcs) can set these options once per play.
+  - An environment variable that is set but empty counts as unset, so the next variable in the option's
+    list is used; for example E(HUAWEICLOUD_SDK_AK="") (a CI secret that was not injected) gives way to
+    E(CLOUD_SDK_AK).
+  - O(access_key), O(secret_key) and O(security_token) are used exactly as given; a value with spaces or a
+    line break at its start or end is refused before any call, without showing it.
 '''
 
     # For modules that can wait for a long-running operation.

@@ -7,7 +7,10 @@ Credentials are always explicit (BasicCredentials with AK/SK): when both are
 missing the SDK would otherwise ask the ECS metadata service (169.254.169.254).
 The endpoint is `endpoint` or the SDK's region table entry for `region`; the
 project ID is `project_id` or looked up once through IAM with the same
-signing, retries and error translation as every other call.
+signing, retries and error translation as every other call. Each URL is kept
+with the option it came from, so that a failure no retry can fix (an unknown
+host, a certificate that cannot be verified, a server without TLS) names what
+to change.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,22 +19,39 @@ __metaclass__ = type
 
 import json
 import logging
+from collections import namedtuple
+from contextlib import contextmanager
 
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, transport_hint
 from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import Retrier
 from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import load_sdk
 
 IAM_PROJECTS_PATH = '/v3/projects'
 
 
+class Endpoint(namedtuple('Endpoint', 'url option ca_bundle')):
+    """An API URL, the option that set it (endpoint, iam_endpoint or region) and the ca_bundle in use."""
+
+    @contextmanager
+    def failures_explained(self):
+        """Add to a transport failure no retry can fix what to change, naming this endpoint's option."""
+        try:
+            yield
+        except DcsApiError as error:
+            if error.problem is None:
+                raise
+            raise error.with_hint(transport_hint(error.problem, self.url, self.option, self.ca_bundle))
+
+
 class DcsApi(object):
     """A DCS client plus the retry policy every call goes through."""
 
-    def __init__(self, sdk, client, retrier, project_id):
+    def __init__(self, sdk, client, retrier, project_id, endpoint):
         self.sdk = sdk
         self.client = client
         self.retrier = retrier
         self.project_id = project_id
+        self.endpoint = endpoint
 
     def model(self, name):
         return self.sdk.model(name)
@@ -47,11 +67,8 @@ class DcsApi(object):
     def call(self, action, operation, request, before_retry=None):
         """Run client.<operation>(request) with retries; action names it in errors."""
         method = getattr(self.client, operation)
-        return self.retrier.call(action, lambda: method(request), before_retry=before_retry)
-
-
-def with_scheme(url):
-    return url if '://' in url else 'https://' + url
+        with self.endpoint.failures_explained():
+            return self.retrier.call(action, lambda: method(request), before_retry=before_retry)
 
 
 def http_config(sdk, params):
@@ -64,11 +81,15 @@ def http_config(sdk, params):
     return config
 
 
+def _ca_bundle(params):
+    return params.get('ca_bundle') if params['validate_certs'] else None
+
+
 def dcs_endpoint(sdk, params):
     if params.get('endpoint'):
-        return with_scheme(params['endpoint'])
+        return Endpoint(params['endpoint'], 'endpoint', _ca_bundle(params))
     try:
-        return sdk.DcsRegion.value_of(params['region']).endpoints[0]
+        return Endpoint(sdk.DcsRegion.value_of(params['region']).endpoints[0], 'region', _ca_bundle(params))
     except KeyError:
         raise DcsError("region '%s' is not in the SDK's region table for DCS: check region, or set endpoint "
                        "to the DCS API URL" % params['region'])
@@ -76,12 +97,11 @@ def dcs_endpoint(sdk, params):
 
 def iam_endpoint(params):
     """iam_endpoint, else endpoint (never send signed requests to a host the user did not name), else the SDK's."""
-    if params.get('iam_endpoint'):
-        return with_scheme(params['iam_endpoint'])
-    if params.get('endpoint'):
-        return with_scheme(params['endpoint'])
+    for option in ('iam_endpoint', 'endpoint'):
+        if params.get(option):
+            return Endpoint(params[option], option, _ca_bundle(params))
     from huaweicloudsdkcore.auth.internal import IamHelper
-    return IamHelper.get_iam_endpoint(params['region'])
+    return Endpoint(IamHelper.get_iam_endpoint(params['region']), 'region', _ca_bundle(params))
 
 
 def _quiet_sdk_logger(client):
@@ -111,10 +131,11 @@ def _keep_throttling_answers(client, config):
     session.mount('http://', adapter)
 
 
-def lookup_project_id(client, credentials, config, iam_url, region, retrier):
+def lookup_project_id(client, credentials, config, iam, region, retrier):
     """GET {iam}/v3/projects?name={region}, signed like any call; exactly one project must match."""
     from huaweicloudsdkcore.auth.internal import IamHelper
     http_client = client.get_http_client()
+    iam_url = iam.url
 
     def list_projects():
         # A fresh request per attempt: signing adds headers to the request object.
@@ -123,7 +144,8 @@ def lookup_project_id(client, credentials, config, iam_url, region, retrier):
         return json.loads(http_client.do_request_sync(signed).content)
 
     action = "look up the project ID of region '%s' through IAM at %s" % (region, iam_url)
-    body = retrier.call(action, list_projects)
+    with iam.failures_explained():
+        body = retrier.call(action, list_projects)
     projects = [p for p in (body or {}).get('projects') or [] if p.get('name') == region]
     if len(projects) == 1:
         return projects[0]['id']
@@ -145,7 +167,7 @@ def connect(params, sdk=None):
     client = (sdk.DcsClient.new_builder()
               .with_http_config(config)
               .with_credentials(credentials)
-              .with_endpoints([endpoint])
+              .with_endpoints([endpoint.url])
               .build())
     _quiet_sdk_logger(client)
     _keep_throttling_answers(client, config)
@@ -153,4 +175,4 @@ def connect(params, sdk=None):
     if not credentials.project_id:
         credentials.project_id = lookup_project_id(client, credentials, config, iam_endpoint(params),
                                                    params['region'], retrier)
-    return DcsApi(sdk, client, retrier, credentials.project_id)
+    return DcsApi(sdk, client, retrier, credentials.project_id, endpoint)

@@ -4,7 +4,9 @@
 """Retry transient API failures with capped, fully jittered exponential backoff.
 
 Transient: HTTP 429 (API gateway throttling), HTTP 5xx, and connection errors
-including timeouts. Anything else (4xx) fails at once. The SDK's own retry
+including timeouts. Anything else (4xx) fails at once, and so do the transport
+failures no retry can get past (errors.transport_problem(): a certificate that
+cannot be verified, a server without TLS, a host name that does not exist). The SDK's own retry
 (HttpConfig.retry_times) only covers idempotent methods on 429, so it stays off.
 """
 
@@ -23,6 +25,8 @@ MAX_DELAY = 20.0
 
 def is_transient(error):
     """True for failures that may succeed when tried again."""
+    if error.problem is not None:
+        return False
     if error.status_code is None:
         return True
     try:

@@ -25,13 +25,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskRequest
 
 from dcs_emulator.fidelity import section_from_text
-from dcs_emulator.launcher import launch, sample_config
 from dcs_emulator.samples import write_sample_backup
+from dcs_emulator.testing import launch, operation_route, sample_config, sdk_client
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = "ansible_collections.hwcloud.dcs.plugins.modules.migration_task"
@@ -39,14 +37,14 @@ BUCKET = "dcs-rel-backups"
 BACKUP = "tiny.rdb"
 # Markers: unique strings whose appearance anywhere is a leak (see test_secrets.py).
 REDIS_PASSWORD = "Redis-pw-MARKER-5d1c9e07a3"
-# The calls the migration_task module makes: (HTTP method, path regex for the fault rule, emulator operation name).
+# The calls the migration_task module makes, by the emulator's operation names (its routes give the fault rules).
 CALLS = {
-    "iam": ("GET", r"^/v3/projects", "keystone_list_projects"),
-    "list": ("GET", r"/migration-tasks$", "list_migration_task"),
-    "show_instance": ("GET", r"/instances/[^/]+$", "show_instance"),
-    "create": ("POST", r"/migration-task$", "create_migration_task"),
-    "show": ("GET", r"/migration-task/[0-9a-f]+$", "show_migration_task"),
-    "delete": ("DELETE", r"/migration-tasks/delete$", "delete_migration_task"),
+    "iam": "keystone_list_projects",
+    "list": "list_migration_task",
+    "show_instance": "show_instance",
+    "create": "create_migration_task",
+    "show": "show_migration_task",
+    "delete": "delete_migration_task",
 }
 
 
@@ -127,7 +125,7 @@ class Emulator:
         return args
 
     def fault(self, call: str, kind: str, count: int, when: str = "before", seconds: float = 0.0) -> dict:
-        method, path, _operation = CALLS[call]
+        method, path = operation_route(CALLS[call])
         spec = dict(method=method, path=path, count=count, when=when)
         if kind == "latency":
             spec.update(kind="latency", seconds=seconds)
@@ -148,16 +146,13 @@ class Emulator:
         return self.admin.call("GET", "stats")["operations"]
 
     def count(self, call: str) -> int:
-        return self.counts().get(CALLS[call][2], 0)
+        return self.counts().get(CALLS[call], 0)
 
     @property
     def client(self) -> DcsClient:
         if self._client is None:
-            config = HttpConfig.get_default_config()
-            config.timeout = (10, 30)
-            credentials = BasicCredentials(self.running.access_key, self.running.secret_key, self.running.project_id)
-            self._client = DcsClient.new_builder().with_http_config(config).with_credentials(credentials) \
-                .with_endpoints([self.url]).build()
+            self._client = sdk_client(self.url, self.running.access_key, self.running.secret_key,
+                                      self.running.project_id, timeout=(10, 30))
         return self._client
 
     def tasks_named(self, name: str) -> list:
@@ -166,11 +161,14 @@ class Emulator:
         return [task for task in listed.migration_tasks or [] if task.task_name == name]
 
 
-def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str, **config_overrides):
-    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=[
-        {"name": "dcs-rel-main", "password": REDIS_PASSWORD},
-    ], fidelity=FIDELITY)
-    config.update(config_overrides)
+def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str,
+                    instances=({"name": "dcs-rel-main", "password": REDIS_PASSWORD},), **sample_options):
+    """An emulator (admin API on) serving the bucket to ``instances``, for a fixture: ``with launch_emulator(...)``.
+
+    ``sample_options`` go to ``sample_config`` (``secret_key`` ...); the fidelity set is DCS_FIDELITY's.
+    """
+    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=list(instances), fidelity=FIDELITY,
+                           **sample_options)
     workdir = tmp_path_factory.mktemp(label)
     return launch(config, workdir, data_dir=workdir / "data")
 

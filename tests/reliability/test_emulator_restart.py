@@ -22,13 +22,11 @@ import time
 
 import pytest
 import redis
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
-from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient,
-                                  Files, ListMigrationTaskLogsRequest, ListMigrationTaskRequest, ShowMigrationTaskRequest, TargetInstanceBody)
+from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskLogsRequest, ListMigrationTaskRequest
 
+from dcs_emulator import testing
 from dcs_emulator.importer.binaries import default_binary
 from dcs_emulator.importer.servers import StagingServer
-from dcs_emulator.launcher import sample_config, start, stop
 from dcs_emulator.samples import write_sample_backup
 
 PASSWORD = "restart-redis-pw-31c7"
@@ -98,8 +96,7 @@ READERS = {
 
 
 def sdk_client(emu) -> DcsClient:
-    credentials = BasicCredentials(emu.access_key, emu.secret_key, emu.project_id)
-    return DcsClient.new_builder().with_credentials(credentials).with_endpoints([emu.url]).build()
+    return testing.sdk_client(emu.url, emu.access_key, emu.secret_key, emu.project_id)
 
 
 def target(emu, db: int = 0) -> redis.Redis:
@@ -108,23 +105,9 @@ def target(emu, db: int = 0) -> redis.Redis:
 
 
 def create_task(emu, name: str) -> str:
-    body = CreateMigrationTaskBody(
-        task_name=name, migration_type="backupfile_import", migration_method="full_amount_migration",
-        backup_files=BackupFilesBody(file_source="self_build_obs", bucket_name="big",
-                                     files=[Files(file_name="part%d.rdb" % index) for index in range(COPIES)]),
-        target_instance=TargetInstanceBody(id=emu.instances[0]["id"], password=PASSWORD))
-    return sdk_client(emu).create_migration_task(CreateMigrationTaskRequest(body=body)).id
-
-
-def wait_final(emu, task_id: str):
-    client = sdk_client(emu)
-    deadline = time.monotonic() + FINISH_TIMEOUT
-    while True:
-        task = client.show_migration_task(ShowMigrationTaskRequest(task_id=task_id))
-        if task.status != "MIGRATING":
-            return task
-        assert time.monotonic() < deadline, "task %s stuck in MIGRATING after the restart" % task_id
-        time.sleep(0.1)
+    request = testing.import_request(name, emu.instances[0]["id"], password=PASSWORD, bucket="big",
+                                     files=["part%d.rdb" % index for index in range(COPIES)])
+    return sdk_client(emu).create_migration_task(request).id
 
 
 def wait_for_log(emu, task_id: str, text: str) -> None:
@@ -148,9 +131,9 @@ KILL_POINTS = {"started": "Task started.", "snapshot": "snapshot:", "half-way": 
 @pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
 def test_sigkill_mid_import(big_bucket, tmp_path, on_restart, kill_point):
     bucket, expected = big_bucket
-    config = sample_config(bucket, bucket="big", instances=[{"name": "dcs-restart", "password": PASSWORD}])
+    config = testing.sample_config(bucket, bucket="big", instances=[{"name": "dcs-restart", "password": PASSWORD}])
     config["tasks"]["on_restart"] = on_restart
-    emu = start(config, tmp_path / "emu", data_dir=tmp_path / "data")
+    emu = testing.EmulatorProcess(tmp_path / "emu", config, api_only=False, data_dir=tmp_path / "data").start()
     try:
         own = target(emu)
         own.mset({"own:%03d" % index: "kept-%d" % index for index in range(OWN_KEYS)})
@@ -158,12 +141,12 @@ def test_sigkill_mid_import(big_bucket, tmp_path, on_restart, kill_point):
         own.close()
         task_id = create_task(emu, "restart-%s-%s" % (on_restart, kill_point))
         wait_for_log(emu, task_id, KILL_POINTS[kill_point])
-        os.kill(emu.process.pid, signal.SIGKILL)  # no shutdown hook runs: the servers are left as they are
-        emu.process.wait()
+        emu.stop(signal.SIGKILL)  # no shutdown hook runs: the servers are left as they are
         # The same config and data directory: the same accounts, instance IDs and tasks.
-        emu = start(config, tmp_path / "emu", data_dir=tmp_path / "data")
+        emu.start()
 
-        task = wait_final(emu, task_id)
+        task = testing.wait_final(sdk_client(emu), task_id, timeout=FINISH_TIMEOUT, interval=0.1)
+        assert testing.is_final(task.status), "task %s stuck in %s after the restart" % (task_id, task.status)
         listed = sdk_client(emu).list_migration_task(ListMigrationTaskRequest(limit=100)).migration_tasks
         assert [t.task_id for t in listed] == [task_id]  # not lost, not duplicated
 
@@ -177,7 +160,7 @@ def test_sigkill_mid_import(big_bucket, tmp_path, on_restart, kill_point):
         logs = [entry.message for entry in sdk_client(emu).list_migration_task_logs(
             ListMigrationTaskLogsRequest(task_id=task_id, limit=1000)).migration_logs]
     finally:
-        stop(emu)
+        emu.stop()
     # The kill really hit the running task (the restart found it MIGRATING).
     assert any("restarted while the task was running" in message for message in logs), logs
     assert own_keys == [("kept-%d" % index).encode() for index in range(OWN_KEYS)]  # the instance's own data survived

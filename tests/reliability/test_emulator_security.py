@@ -14,22 +14,18 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-import yaml
 from fastapi.routing import APIRoute
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 
 from dcs_emulator import config as config_mod
 from dcs_emulator.app import create_app
-from dcs_emulator.launcher import free_port, sample_config
+from dcs_emulator.testing import EmulatorProcess, sample_config
 
 ADMIN_PREFIX = "/_emulator/"
 TASK_ID = uuid.uuid4().hex
@@ -55,48 +51,18 @@ def _listening_addresses(port: int) -> set:
     return found
 
 
-class Served:
-    """`dcs-emulator serve` started with exactly the given CLI arguments (no --host unless given)."""
-
-    def __init__(self, tmp_path, extra_args=(), admin=False):
-        instance = {"name": "dcs-sec", "redis": {"host": "127.0.0.1", "port": 1}}
-        self.config = sample_config(tmp_path / "bucket", instances=[instance], admin=admin)
-        (tmp_path / "bucket").mkdir(parents=True, exist_ok=True)
-        self.config["data_dir"] = str(tmp_path / "data")
-        path = tmp_path / "emulator.yml"
-        path.write_text(yaml.safe_dump(self.config), encoding="utf-8")
-        self.config_path = path
-        self.port = free_port()
-        self.host = "127.0.0.1"
-        for index, arg in enumerate(extra_args):
-            if arg == "--host":
-                self.host = extra_args[index + 1]
-        self.log = tmp_path / "emulator.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, "-m", "dcs_emulator", "serve", "--config", str(path), "--port", str(self.port),
-                 "--api-only"] + list(extra_args), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not _listening_addresses(self.port):
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, "the emulator did not listen in time"
-            time.sleep(0.1)
-        account = self.config["accounts"][0]
-        self.access_key, self.secret_key = account["access_key"], account["secret_key"]
-        self.project_id = account["projects"][0]["id"]
-        self.instance_id = self.config["instances"][0]["id"]
-
-    @property
-    def url(self):
-        return "http://%s:%d" % (self.host, self.port)
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+def serve(workdir, extra_args=(), admin=False) -> EmulatorProcess:
+    """`dcs-emulator serve` started with the given CLI arguments (no --host unless given)."""
+    (workdir / "bucket").mkdir(parents=True, exist_ok=True)
+    instance = {"name": "dcs-sec", "redis": {"host": "127.0.0.1", "port": 1}}
+    config = sample_config(workdir / "bucket", instances=[instance], admin=admin)
+    config["data_dir"] = str(workdir / "data")
+    args, host = list(extra_args), None
+    if "--host" in args:
+        at = args.index("--host")
+        host = args[at + 1]
+        del args[at:at + 2]
+    return EmulatorProcess(workdir, config, host=host, extra_args=args).start()
 
 
 @pytest.fixture
@@ -104,9 +70,8 @@ def served(tmp_path):
     started = []
 
     def start(*extra_args, admin=False):
-        item = Served(tmp_path / ("run%d" % len(started)), extra_args, admin=admin)
-        started.append(item)
-        return item
+        started.append(serve(tmp_path / ("run%d" % len(started)), extra_args, admin=admin))
+        return started[-1]
     yield start
     for item in started:
         item.stop()
@@ -134,14 +99,14 @@ def _walk(routes, prefix: str):
             yield from _walk(route.routes, prefix + getattr(route, "path", ""))
 
 
-def concrete(template: str, emu: Served) -> str:
-    values = {"project_id": emu.project_id, "task_id": TASK_ID, "instance_id": emu.instance_id}
+def concrete(template: str, emu: EmulatorProcess) -> str:
+    values = {"project_id": emu.project_id, "task_id": TASK_ID, "instance_id": emu.config["instances"][0]["id"]}
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: values.get(m.group(1), "x0"), template)
 
 
-def sdk_signed(emu: Served, method: str, path: str, query=None, body: str = "", secret_key=None, date=None) -> dict:
+def sdk_signed(emu: EmulatorProcess, method: str, path: str, query=None, body: str = "", secret_key=None, date=None) -> dict:
     """Headers the official SDK's signer produces for this request."""
-    request = SdkRequest(method=method, schema="http", host="%s:%d" % (emu.host, emu.port), resource_path=path,
+    request = SdkRequest(method=method, schema="http", host=emu.url.split("://", 1)[1], resource_path=path,
                          query_params=list((query or {}).items()),
                          header_params={"Content-Type": "application/json"}, body=body)
     credentials = BasicCredentials(emu.access_key, secret_key or emu.secret_key, emu.project_id)

@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKUP, BUCKET, FIDELITY, REDIS_PASSWORD
-from dcs_emulator.launcher import launch, sample_config
+from conftest import BACKUP, BUCKET, REDIS_PASSWORD, launch_emulator
 
 HOSTS = 100
 FORKS = 20
@@ -73,9 +72,7 @@ PLAYBOOK = textwrap.dedent('''\
 @pytest.fixture(scope="module")
 def load_emulator(tmp_path_factory, bucket_dir):
     instances = [{"name": "dcs-load-%d" % index, "password": REDIS_PASSWORD} for index in range(INSTANCES)]
-    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=instances, fidelity=FIDELITY)
-    workdir = tmp_path_factory.mktemp("load-emulator")
-    with launch(config, workdir, data_dir=workdir / "data") as running:
+    with launch_emulator(tmp_path_factory, bucket_dir, "load-emulator", instances) as running:
         yield running
 
 

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKUP, BUCKET, FIDELITY
-from dcs_emulator.launcher import launch, sample_config
+from conftest import BACKUP, BUCKET, launch_emulator
 
 SECRET_KEY = "SK-MARKER-%s" % uuid.uuid4().hex[:12]
 SECURITY_TOKEN = "TOKEN-MARKER-%s" % uuid.uuid4().hex[:12]
@@ -150,10 +149,8 @@ PLAYBOOK = textwrap.dedent('''\
 
 @pytest.fixture(scope="module")
 def secret_emulator(tmp_path_factory, bucket_dir):
-    config = sample_config(bucket_dir, bucket=BUCKET, secret_key=SECRET_KEY, admin=True,
-                           instances=[{"name": "dcs-secrets", "password": PASSWORD}], fidelity=FIDELITY)
-    workdir = tmp_path_factory.mktemp("secrets-emulator")
-    with launch(config, workdir, data_dir=workdir / "data") as running:
+    instances = [{"name": "dcs-secrets", "password": PASSWORD}]
+    with launch_emulator(tmp_path_factory, bucket_dir, "secrets-emulator", instances, secret_key=SECRET_KEY) as running:
         yield running
 
 

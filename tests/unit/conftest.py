@@ -20,6 +20,9 @@ import sys
 import tempfile
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def _make_collection_importable():
     """Put a temp dir holding ansible_collections/hwcloud/dcs -> repo root on sys.path.
 
@@ -30,12 +33,11 @@ def _make_collection_importable():
         return
     except ImportError:
         pass
-    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     root = tempfile.mkdtemp(prefix='hwcloud-dcs-units-')
     namespace = os.path.join(root, 'ansible_collections', 'hwcloud')
     os.makedirs(namespace)
     link = os.path.join(namespace, 'dcs')
-    os.symlink(repo, link)
+    os.symlink(REPO, link)
     atexit.register(_remove_layout, root, link)
     sys.path.insert(0, root)
 
@@ -45,13 +47,24 @@ def _remove_layout(root, link):
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _make_test_kit_importable():
+    """The canned answers come from the emulator's test kit: take it from the checkout when it is not installed
+    (ansible-test units copies the whole checkout, emulator/ included, but installs only requirements.txt)."""
+    try:
+        import dcs_emulator  # noqa: F401 pylint: disable=unused-import
+    except ImportError:
+        sys.path.insert(0, os.path.join(REPO, 'emulator'))
+
+
 _make_collection_importable()
+_make_test_kit_importable()
 
 # pylint: disable=wrong-import-position
 import pytest  # noqa: E402
 import responses  # noqa: E402
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import clock  # noqa: E402
+from dcs_emulator.testing import shapes  # noqa: E402
 
 ENDPOINT = 'https://dcs.unit.test'
 PROJECT_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
@@ -152,25 +165,30 @@ def clean_env(monkeypatch):
             monkeypatch.delenv(name, raising=False)
 
 
+# The target instance as the canned service shows it.
+TARGET = dict(name='dcs-test', ip='192.168.0.20', port=6379, status='RUNNING')
+
+
+def backup_files(files=('dump.rdb',), bucket='redis-backups'):
+    return dict(file_source='self_build_obs', bucket_name=bucket,
+                files=[dict(file_name=f, size='1024', update_at='2024-11-06 10:00:00') for f in files])
+
+
 def list_item(task_id, name, status='SUCCESS', **extra):
-    item = dict(task_id=task_id, task_name=name, status=status, migration_type='backupfile_import',
-                migration_method='full_amount_migration', data_source='redis-backups',
-                target_instance_id=INSTANCE_ID, target_instance_name='dcs-test', created_at='2024-11-06T10:00:00.000Z',
-                description='', error_message='')
+    """One element of the list answer, made by the emulator's task model."""
+    item = shapes.task_list_item(task_id, name, status, instance=TARGET, target_instance=dict(id=INSTANCE_ID),
+                                 backup_files=backup_files())
     item.update(extra)
     return item
 
 
 def task_detail(task_id, name, status='SUCCESS', files=('dump.rdb',), bucket='redis-backups', instance_id=INSTANCE_ID,
                 **extra):
-    """What the show call answers; like the real service it may echo the Redis password."""
-    detail = dict(
-        task_id=task_id, task_name=name, description='', status=status, migration_type='backupfile_import',
-        migration_method='full_amount_migration', ecs_tenant_private_ip='192.168.0.12',
-        backup_files=dict(file_source='self_build_obs', bucket_name=bucket,
-                          files=[dict(file_name=f, size='1024', update_at='2024-11-06 10:00:00') for f in files]),
-        target_instance=dict(id=instance_id, name='dcs-test', password=PASSWORD, ip='192.168.0.20', port='6379'),
-        created_at='2024-11-06T10:00:00.000Z', updated_at='2024-11-06T10:05:00.000Z')
+    """What the show call answers, made by the emulator's task model; like the real service (and unlike the
+    emulator) it echoes the Redis password."""
+    detail = shapes.task_detail(task_id, name, status, instance=TARGET,
+                                target_instance=dict(id=instance_id, password=PASSWORD),
+                                backup_files=backup_files(files, bucket))
     detail.update(extra)
     return detail
 
@@ -205,8 +223,8 @@ class CannedDcs(object):
 
     def instance(self, status='RUNNING', instance_id=INSTANCE_ID):
         self.add('GET', '/instances/%s' % instance_id,
-                 body=dict(instance_id=instance_id, name='dcs-test', status=status, engine='Redis',
-                           engine_version='5.0', ip='192.168.0.20', port=6379, max_memory=1024, used_memory=2))
+                 body=shapes.instance_detail(instance_id, TARGET['name'], status, ip=TARGET['ip'], port=TARGET['port'],
+                                             engine_version='5.0', max_memory=1024, used_memory=2))
 
     def create(self, task_id, name, status='MIGRATING'):
         self.add('POST', '/migration-task', body=dict(id=task_id, name=name, status=status, error=''))

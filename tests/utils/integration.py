@@ -34,8 +34,8 @@ from pathlib import Path
 import yaml
 
 from dcs_emulator.fidelity import section_from_text
-from dcs_emulator.launcher import launch, sample_config
 from dcs_emulator.samples import preferred_binary, write_sample_backup
+from dcs_emulator.testing import launch, sample_config, write_private
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
@@ -137,9 +137,7 @@ def main(argv: list) -> int:
                                                    % (points["seed"], points["seed"]) if points["seed"] is not None
                                                    else ""), flush=True)
             config_path = workdir / "integration_config.yml"
-            fd = os.open(str(config_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                yaml.safe_dump(integration_vars(emu, bucket_dir, backups), handle, sort_keys=False)
+            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups), sort_keys=False))
             status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)

@@ -13,7 +13,6 @@ import ctypes
 import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from dcs_emulator.importer.binaries import ServerBinary, default_binary
+from dcs_emulator.launcher import free_port  # the one definition; start() retries on a race
 
 LOCALHOST = "127.0.0.1"
 LOG_FILE = "server.log"
@@ -93,13 +93,6 @@ def client_options(kwargs: dict) -> dict:
     kwargs.setdefault("socket_timeout", None)
     kwargs.setdefault("retry", Retry(NoBackoff(), 0))
     return kwargs
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now (the server binds it a moment later; start() retries on a race)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOCALHOST, 0))
-        return sock.getsockname()[1]
 
 
 def quote(value) -> str:

@@ -15,6 +15,8 @@
     POST   /_emulator/tasks/{task_id}/duration     {"seconds": 3.5}   minimum duration of that task
     POST   /_emulator/settings                     {"min_duration_seconds": 1.0}   default for tasks
     GET    /_emulator/tasks/{task_id}              internal view: timestamps (created/started/finished), flags
+    GET    /_emulator/openapi.json                 OpenAPI description of the DCS calls, from the SDK's models
+                                                   (for API fuzzers; 404 without huaweicloudsdkdcs installed)
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from dcs_emulator.config import INSTANCE_STATUSES
+from dcs_emulator import openapi
+from dcs_emulator.config_schema import INSTANCE_STATUSES
 from dcs_emulator.faults import FaultError
 from dcs_emulator.routes.common import emulator, json_body
 
@@ -129,3 +132,11 @@ def task_internals(task_id: str, request: Request):
     keys = ("id", "name", "project_id", "status", "error_message", "deleted", "created_ts", "started_ts",
             "finished_ts", "duration", "target_instance_id", "data_source", "request", "stats")
     return {k: task[k] for k in keys}
+
+
+@router.get("/openapi.json")
+def openapi_document(request: Request):
+    if not openapi.sdk_available():
+        return JSONResponse({"error": "the OpenAPI description is built from huaweicloudsdkdcs: install it"},
+                            status_code=404)
+    return openapi.document(str(request.base_url).rstrip("/"))

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 
 from dcs_emulator import errors
 from dcs_emulator.instances import spec_code
-from dcs_emulator.routes.common import emulator, int_param, str_param
-from dcs_emulator.timeutil import iso, parse_compact, parse_iso
+from dcs_emulator.routes.common import compact_time_param, emulator, int_param, str_param
+from dcs_emulator.timeutil import iso, parse_iso
 
 router = APIRouter()
 BASE = "/v2/{project_id}"
@@ -57,16 +57,6 @@ def show_instance(project_id: str, instance_id: str, request: Request):
     return instance_view(instance)
 
 
-def _time_filter(request: Request, name: str):
-    raw = str_param(request, name)
-    if raw is None:
-        return None
-    try:
-        return parse_compact(raw)
-    except ValueError:
-        raise errors.invalid_field(name) from None
-
-
 def _backup_record(emu, instance: dict, backup: dict) -> dict:
     mtime = emu.buckets.mtime(backup["bucket"], backup["file"])
     created_ts = parse_iso(backup["created_at"]) if backup["created_at"] else (mtime or STARTED)
@@ -86,7 +76,7 @@ def list_backup_records(project_id: str, instance_id: str, request: Request):
     instance = emu.instances.get(instance_id, project_id)
     if instance is None:
         raise errors.instance_not_found(instance_id)
-    begin, end = _time_filter(request, "begin_time"), _time_filter(request, "end_time")
+    begin, end = compact_time_param(request, "begin_time"), compact_time_param(request, "end_time")
     offset = int_param(request, "offset", 0, 0)
     limit = int_param(request, "limit", 10, 1, 1000)
     records = [_backup_record(emu, instance, b) for b in instance["backups"]]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from dcs_emulator import errors, models
 from dcs_emulator.routes import validation
-from dcs_emulator.routes.common import emulator, int_param, json_body, str_param
+from dcs_emulator.routes.common import emulator, enum_param, int_param, json_body, str_param
 
 router = APIRouter()
 BASE = "/v2/{project_id}"
@@ -84,9 +84,7 @@ def show_migration_task_stats(project_id: str, task_id: str, request: Request):
 
 @router.get(BASE + "/migration-task/{task_id}/logs")
 def list_migration_task_logs(project_id: str, task_id: str, request: Request):
-    level = str_param(request, "log_level")
-    if level is not None and level not in models.LOG_LEVELS:
-        raise errors.invalid_field("log_level")
+    level = enum_param(request, "log_level", models.LOG_LEVELS)
     offset = int_param(request, "offset", 0, 0)
     limit = int_param(request, "limit", 10, 1, 1000)
     backend = _tasks(request)

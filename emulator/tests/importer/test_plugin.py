@@ -7,23 +7,16 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import pytest
 import redis
-import uvicorn
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkcore.http.http_config import HttpConfig
-from huaweicloudsdkdcs.v2 import (BackupFilesBody, CreateMigrationTaskBody, CreateMigrationTaskRequest, DcsClient, Files,
-                                  ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskRequest,
-                                  ShowMigrationTaskStatsRequest, StopMigrationTaskRequest, TargetInstanceBody)
+from huaweicloudsdkdcs.v2 import (ListMigrationTaskLogsRequest, ShowInstanceRequest, ShowMigrationTaskStatsRequest,
+                                  StopMigrationTaskRequest)
 
-from dcs_emulator import config as config_mod
-from dcs_emulator.app import create_app
-from dcs_emulator.importer.servers import free_port
 from dcs_emulator.samples import preferred_binary
+from dcs_emulator.testing import InProcessEmulator, import_request, wait_final
 
 from .conftest import assert_same_data, populate, snapshot
 
@@ -31,6 +24,7 @@ AK, SK = "AKIMPORTTEST01", "sk-import-test-secret"
 PROJECT = "abcdefabcdefabcdefabcdefabcdef12"
 INSTANCE = "6c1f0d3e-2222-4333-8444-955566667777"
 PASSWORD = "inst-pass-9d2c"
+IMPORT_TIMEOUT = 60  # seconds: real imports into a real server
 
 
 def raw_config(root):
@@ -43,36 +37,22 @@ def raw_config(root):
     }
 
 
-class Served:
-    """create_app() with the import engine, served by uvicorn in a thread."""
+class Served(InProcessEmulator):
+    """The app with the import engine, served in a thread; ``client(db)`` is a Redis client of its instance."""
 
     def __init__(self, root):
-        self.app = create_app(config_mod.parse(raw_config(root), root))
-        self.emulator = self.app.state.emulator
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
+        super().__init__(root, raw_config(root))
+        self.start()
 
-    def stop(self):
-        self.server.should_exit = True
-        self.thread.join(30)
-
-    def sdk(self) -> DcsClient:
-        config = HttpConfig.get_default_config()
-        config.timeout = (3, 30)
-        return DcsClient.new_builder().with_http_config(config).with_credentials(BasicCredentials(AK, SK, PROJECT)) \
-            .with_endpoints(["http://127.0.0.1:%d" % self.port]).build()
+    def sdk(self):
+        return super().client(timeout=(3, 30))
 
     def redis(self, db=0) -> redis.Redis:
         """A client of the instance's server, at the address the DCS API shows."""
         shown = self.sdk().show_instance(ShowInstanceRequest(instance_id=INSTANCE))
         return redis.Redis(host=shown.ip, port=int(shown.port), password=PASSWORD, db=db)
 
-    def client(self, db=0, **_kwargs) -> redis.Redis:
+    def client(self, db=0, **_kwargs) -> redis.Redis:  # pylint: disable=arguments-differ  # snapshot() reads servers
         return self.redis(db)
 
 
@@ -85,20 +65,9 @@ def served_fixture(tmp_path):
 
 
 def create(served, *files, method="full_amount_migration"):
-    body = CreateMigrationTaskBody(
-        task_name="import-%d" % time.monotonic_ns(), migration_type="backupfile_import", migration_method=method,
-        backup_files=BackupFilesBody(file_source="self_build_obs", bucket_name="local", files=[Files(file_name=f) for f in files]),
-        target_instance=TargetInstanceBody(id=INSTANCE, password=PASSWORD))
-    return served.sdk().create_migration_task(CreateMigrationTaskRequest(body=body)).id
-
-
-def wait_final(served, task_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        shown = served.sdk().show_migration_task(ShowMigrationTaskRequest(task_id=task_id))
-        if shown.status in ("SUCCESS", "FAILED", "TERMINATED") or time.monotonic() > deadline:
-            return shown
-        time.sleep(0.05)
+    request = import_request("import-%d" % time.monotonic_ns(), INSTANCE, password=PASSWORD, bucket="local",
+                             files=files, method=method)
+    return served.sdk().create_migration_task(request).id
 
 
 def logs_of(served, task_id):
@@ -112,7 +81,7 @@ def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
     expected = snapshot(source.server)
     served.redis().set("kept", "target's own key")
     task_id = create(served, "dump.rdb")
-    shown = wait_final(served, task_id)
+    shown = wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT)
     assert shown.status == "SUCCESS", logs_of(served, task_id)
     stats = served.sdk().show_migration_task_stats(ShowMigrationTaskStatsRequest(task_id=task_id))
     keys = sum(len(v) for k, v in expected.items() if k != "functions")
@@ -128,7 +97,7 @@ def test_import_task_fills_the_instance_and_reports(served, source, tmp_path):
 def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
     (tmp_path / "bucket" / "notes.rdb").write_bytes(b"just some text\n")
     task_id = create(served, "notes.rdb")
-    shown = wait_final(served, task_id)
+    shown = wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT)
     assert shown.status == "FAILED"
     logs = logs_of(served, task_id)
     errors = [m for level, m in logs if level == "ERROR"]
@@ -138,10 +107,10 @@ def test_bad_file_fails_the_task_with_its_reason(served, tmp_path):
 
 
 def test_missing_object_and_incremental(served):
-    shown = wait_final(served, create(served, "absent.rdb"))
+    shown = wait_final(served.sdk(), create(served, "absent.rdb"), timeout=IMPORT_TIMEOUT)
     assert shown.status == "FAILED"
     task_id = create(served, "absent.rdb", method="incremental_migration")
-    assert wait_final(served, task_id).status == "FAILED"
+    assert wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT).status == "FAILED"
     errors = [m for level, m in logs_of(served, task_id) if level == "ERROR"]
     assert errors == ["Migration method incremental_migration is not supported by the emulator: only full_amount_migration is."]
 
@@ -187,7 +156,7 @@ def test_stopping_a_running_import_restores_the_instance(served, source, tmp_pat
             and time.monotonic() < deadline:
         time.sleep(0.02)
     served.sdk().stop_migration_task(StopMigrationTaskRequest(task_id=task_id))
-    assert wait_final(served, task_id).status == "TERMINATED"
+    assert wait_final(served.sdk(), task_id, timeout=IMPORT_TIMEOUT).status == "TERMINATED"
     target = served.redis()
     assert target.dbsize() == 1 and target.get("before") == b"import"
     messages = [m for _level, m in logs_of(served, task_id)]
