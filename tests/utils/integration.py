@@ -133,9 +133,9 @@ def main(argv: list) -> int:
         with launch(config, workdir, data_dir=workdir / "data") as emu:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
             points = emu.admin.fidelity()
-            print("integration: fidelity %s%s" % (points["preset"], " seed %d (replay: --fidelity random:%d)"
-                                                   % (points["seed"], points["seed"]) if points["seed"] is not None
-                                                   else ""), flush=True)
+            seed = points["seed"]
+            replay = " seed %d (replay: --fidelity random:%d)" % (seed, seed) if seed is not None else ""
+            print("integration: fidelity %s%s" % (points["preset"], replay), flush=True)
             config_path = workdir / "integration_config.yml"
             write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups), sort_keys=False))
             status = run_ansible_test(config_path, argv)
@@ -146,8 +146,8 @@ def main(argv: list) -> int:
             print("integration: work directory kept: %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print("integration (fidelity %s): %s in %.1f s" % (fidelity_set, "passed" if status == 0 else "FAILED",
-                                                        time.monotonic() - started))
+    outcome = "passed" if status == 0 else "FAILED"
+    print("integration (fidelity %s): %s in %.1f s" % (fidelity_set, outcome, time.monotonic() - started))
     return status
 
 
