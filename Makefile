@@ -13,7 +13,7 @@ ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
 .PHONY: venv test sanity units emulator-test fuzz integration reliability demo bench clean \
-	docs changelog-lint changelog lint build ee tooling-test matrix fidelity-matrix
+	docs docs-examples changelog-lint changelog lint build ee tooling-test matrix fidelity-matrix
 
 venv: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt test-requirements.txt emulator/pyproject.to
 	touch $@
 
 ## Every check, in the order that fails fastest.
-test: changelog-lint lint tooling-test sanity units emulator-test fuzz integration reliability docs build ee
+test: changelog-lint lint tooling-test sanity units emulator-test fuzz integration reliability docs docs-examples build ee
 
 sanity: venv
 	$(ANSIBLE_TEST) sanity --venv --python $(SANITY_PYTHON) --color no
@@ -90,6 +90,9 @@ build: venv           ## ansible-galaxy collection build + galaxy-importer (offl
 
 ee: venv              ## ansible-builder create + check of the build context and introspection
 	$(TOX) -e ee
+
+docs-examples: venv   ## every documented playbook and ad-hoc example, and the AWX guide's job, against the emulator
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 
 tooling-test: venv    ## tests of tests/utils (AWX credential type vs the modules' env vars)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/utils

@@ -22,7 +22,8 @@ from dcs_emulator.counters import RequestCounters
 from dcs_emulator.faults import FaultInjector
 from dcs_emulator.instances import InstanceRegistry
 from dcs_emulator.middleware import EmulatorMiddleware
-from dcs_emulator.models import TaskBackend
+from dcs_emulator.models import OnlineMigrationTask, TaskBackend
+from dcs_emulator.online import OnlineBackend, OnlineWork
 from dcs_emulator.routes import admin
 from dcs_emulator.runner import Runner
 from dcs_emulator.storage import Storage
@@ -42,6 +43,9 @@ class Emulator:
         self.buckets = BucketStore(config.buckets)
         self.runner = Runner(config, self.storage, self.instances, self.buckets)
         self.tasks = TaskBackend(self.storage, self.instances, self.runner)
+        self.online = OnlineBackend(self.tasks)
+        self.online_work = OnlineWork(self)
+        self.runner.set_work(self.online_work.run, kind=OnlineMigrationTask.KIND)
         self.faults = FaultInjector()
         self.counters = RequestCounters()
         self._shutdown_hooks = []

@@ -73,6 +73,33 @@ def _serve(args) -> int:
     return 0
 
 
+def missing_files(config) -> list:
+    """What a valid config still lacks on disk: bucket directories, and the files of backup records.
+
+    Valid YAML with missing files would only fail later, at the first import from them.
+    """
+    problems = []
+    for name, bucket in sorted(config.buckets.items()):
+        if "path" in bucket and not bucket["path"].is_dir():
+            problems.append("bucket %s: directory %s does not exist (yet)" % (name, bucket["path"]))
+    for instance in config.instances:
+        for backup in instance.get("backups", []):
+            bucket = config.buckets.get(backup["bucket"], {})
+            if "path" in bucket and not (bucket["path"] / backup["file"]).is_file():
+                problems.append("instance %s: backup record %s: no file %s in bucket %s"
+                                % (instance["id"], backup["id"], backup["file"], backup["bucket"]))
+    return problems
+
+
+def _check_config(config) -> int:
+    print("config OK: %d account(s), %d bucket(s), %d instance(s)"
+          % (len(config.accounts), len(config.buckets), len(config.instances)))
+    for problem in missing_files(config):
+        print("warning: %s" % problem)
+    print(config.fidelity.describe())
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     handler = logging.StreamHandler()
@@ -83,11 +110,7 @@ def main(argv=None) -> int:
         if args.command == "sample-backup":
             return args.run(args)
         if args.command == "check-config":
-            config = config_mod.load(args.config)
-            print("config OK: %d account(s), %d bucket(s), %d instance(s)"
-                  % (len(config.accounts), len(config.buckets), len(config.instances)))
-            print(config.fidelity.describe())
-            return 0
+            return _check_config(config_mod.load(args.config))
         return _serve(args)
     except config_mod.ConfigError as exc:
         for problem in exc.problems:  # one line each, naming its key path

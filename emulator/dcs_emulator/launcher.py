@@ -269,10 +269,11 @@ def _stop(process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> None:
 
 def start(config: dict, workdir, data_dir=None, admin: bool = False, api_only: bool = False,
           startup_timeout: float = 120.0, python: str = sys.executable, log_level: str = "info",
-          host: Optional[str] = LOCALHOST, extra_args=()) -> RunningEmulator:
+          host: Optional[str] = LOCALHOST, extra_args=(), port: Optional[int] = None) -> RunningEmulator:
     """Start an emulator (see ``launch``); the caller must call ``stop(emu)``.
 
     ``host`` None leaves ``--host`` out (the server's own default, loopback); ``extra_args`` go to ``serve`` as given.
+    ``port``: listen there (to start a stopped emulator again where its clients expect it), else on a free port.
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -289,7 +290,7 @@ def start(config: dict, workdir, data_dir=None, admin: bool = False, api_only: b
         command.append("--api-only")
     problem = "not started"
     for _attempt in range(3):  # another process may grab the free port between our probe and the bind
-        url = "http://%s:%d" % (host or LOCALHOST, free_port())
+        url = "http://%s:%d" % (host or LOCALHOST, port or free_port())
         with open(workdir / LOG_FILE, "ab") as log:
             process = subprocess.Popen(command + ["--port", url.rsplit(":", 1)[1]],  # pylint: disable=consider-using-with
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -40,6 +40,10 @@ RELEASED = "RELEASED"
 TERMINATING = "TERMINATING"
 TERMINATED = "TERMINATED"
 DELETED = "DELETED"
+# Online migration (OTC's show page): RUNNING = created, waiting for its configuration.
+RUNNING = "RUNNING"
+FULLMIGRATING = "FULLMIGRATING"
+INCRMIGRATING = "INCRMIGRATING"
 
 LOG_LEVELS = ("INFO", "WARN", "ERROR", "DEBUG")
 STATS_FIELDS = ("full_migration_progress", "offset", "source_dbsize", "target_dbsize", "target_input_kbps", "target_ops")
@@ -183,6 +187,11 @@ class MigrationTask:
             self.reload()
 
 
+    def api_fields(self) -> dict:
+        """Fields of the show and list answers that this kind fills itself (see ``task_detail``)."""
+        return {}
+
+
 # The event that ends a failed task, by the failed status the emulator shows (fidelity point failed_status).
 FAIL_EVENTS = {FAILED: "fail", MIGRATION_FAILED: "fail_migration"}
 
@@ -250,7 +259,113 @@ class BackupImportTask(MigrationTask):
         return notes
 
 
-KINDS = {kind.KIND: kind for kind in (BackupImportTask,)}
+class OnlineMigrationTask(MigrationTask):
+    """An online migration (``POST /v2/{project_id}/migration/instance``, then configured with
+    ``POST /v2/{project_id}/migration/{task_id}/task``): the work replicates from the source as a replica.
+
+    created -> ``RUNNING`` (waiting for its configuration); configure -> ``FULLMIGRATING`` (snapshot loaded into
+    the target) -> ``SUCCESS`` (full_amount_migration) or ``INCRMIGRATING`` (incremental_migration: the
+    replication stream is applied until stopped) ; a full resync after a reconnection goes back to
+    ``FULLMIGRATING``; stop -> ``TERMINATING`` -> ``TERMINATED``; a failure (or a broken source connection with
+    ``resume_mode: manual``) -> ``FAILED``; restart of a FAILED or TERMINATED task resumes it (``INCRMIGRATING``
+    when the replication position is known, else ``FULLMIGRATING``).
+    """
+
+    KIND = "online_migration"
+    CONFIGURABLE = (RUNNING, SUCCESS, FAILED, TERMINATED)
+    RESTARTABLE = (FAILED, TERMINATED)
+    TRANSITIONS = {
+        "configure": Transition(CONFIGURABLE, FULLMIGRATING),
+        "steady": Transition((FULLMIGRATING,), INCRMIGRATING),
+        "resync": Transition((INCRMIGRATING,), FULLMIGRATING),
+        "restart": Transition(RESTARTABLE, FULLMIGRATING),
+        "resume": Transition(RESTARTABLE, INCRMIGRATING),
+        "succeed": Transition((FULLMIGRATING,), SUCCESS),
+        "fail": Transition((FULLMIGRATING, INCRMIGRATING), FAILED),
+        "stop": Transition((FULLMIGRATING, INCRMIGRATING), TERMINATING),
+        "stopped": Transition((TERMINATING,), TERMINATED),
+        "delete": Transition((RUNNING, FULLMIGRATING, INCRMIGRATING, SUCCESS, FAILED, TERMINATING, TERMINATED),
+                             DELETED),
+    }
+    WORKING = (FULLMIGRATING, INCRMIGRATING)
+    STOPPING = (TERMINATING,)
+    STOP_DONE = (TERMINATING, TERMINATED)
+
+    @classmethod
+    def new(cls, project_id: str, request: dict, now: float, storage=None):
+        """A task not stored yet, from a validated create body (name, description, vpc_id, subnet_id,
+        security_group_id)."""
+        return cls({
+            "id": uuid.uuid4().hex, "kind": cls.KIND, "project_id": project_id, "name": request["name"],
+            "description": request["description"], "status": RUNNING, "migration_type": "online_migration",
+            "migration_method": "", "target_instance_id": "", "data_source": "", "request": request,
+            "password_ok": True, "error_message": "", "created_at": iso(now), "updated_at": iso(now),
+            "created_ts": now, "deleted": False, "stats": {},
+        }, storage)
+
+    @property
+    def config(self) -> dict:
+        """The configuration (SetOnlineMigrationTaskBody without passwords), empty before the configure call."""
+        return self.row["request"].get("config") or {}
+
+    @property
+    def position(self) -> Optional[tuple]:
+        """(replication ID, offset applied to the target) of the last replication, or None."""
+        stats = self.row["stats"]
+        return (stats["repl_id"], int(stats["repl_offset"])) if stats.get("repl_id") else None
+
+    def configure(self, config: dict, password_ok: bool, now: float) -> bool:
+        """Store the configuration and start (again) with a full synchronisation; False if the status does not
+        allow it."""
+        request = dict(self.row["request"], config=config)
+        target = config["target_instance"]
+        return self._move("configure", now, request=request, password_ok=int(password_ok), error_message="",
+                          migration_method=config["migration_method"], stats={},
+                          target_instance_id=target.get("id") or "",
+                          data_source=config["source_instance"].get("addrs") or config["source_instance"].get("id", ""))
+
+    def restart(self, now: float) -> bool:
+        """Run a stopped or failed task again: from its last replication position when it has one."""
+        resumable = self.position is not None and self.config.get("migration_method") == "incremental_migration"
+        return self._move("resume" if resumable else "restart", now, error_message="")
+
+    def set_resume_mode(self, mode: str, now: float) -> None:
+        self.row["request"] = dict(self.row["request"], config=dict(self.config, resume_mode=mode))
+        self._storage.update_task(self.id, request=self.row["request"], updated_at=iso(now))
+
+    def enter(self, event: str, now: float) -> bool:
+        """The work's own moves (``steady``, ``resync``); False when the task left the source status meanwhile."""
+        return self._move(event, now)
+
+    @property
+    def position_db(self) -> int:
+        """The database the replication stream had selected at ``position``."""
+        return int(self.row["stats"].get("repl_db", 0))
+
+    def save_position(self, repl_id: str, offset: int, db: int) -> None:
+        self.row["stats"] = dict(self.row["stats"], repl_id=repl_id, repl_offset=str(offset), repl_db=db)
+        self._storage.update_task(self.id, stats=self.row["stats"])
+
+    def _outcome_event(self, failure: str, failed_status: str = FAILED) -> str:
+        # Only a full migration ends by itself; an incremental one that returns without a stop has failed.
+        # The failed_status point is the backup import's (its show page); an online task fails as FAILED.
+        return "succeed" if not failure and self.status == FULLMIGRATING else "fail"
+
+    def api_fields(self) -> dict:
+        """What show and list say of an online task beyond the shared fields."""
+        config = self.config
+        request = self.row["request"]
+        return {
+            "migration_method": config.get("migration_method", ""), "resume_mode": config.get("resume_mode", ""),
+            "bandwidth_limit_mb": config.get("bandwidth_limit_mb", ""), "network_type": "VPC",
+            "tenant_vpc_id": request.get("vpc_id", ""), "tenant_subnet_id": request.get("subnet_id", ""),
+            "tenant_security_group_id": request.get("security_group_id", ""), "backup_files": None,
+            "source_instance": dict(config.get("source_instance") or {}),
+            "target_instance": dict(config.get("target_instance") or {}),
+        }
+
+
+KINDS = {kind.KIND: kind for kind in (BackupImportTask, OnlineMigrationTask)}
 
 
 def task_from_row(row: Optional[dict], storage=None) -> Optional[MigrationTask]:
@@ -274,6 +389,19 @@ def working_tasks(storage) -> list:
 
 
 # the backend -----------------------------------------------------------------------------------------------
+
+
+def each_task(task_ids: list, operation) -> list:
+    """A batch call: ``operation(task_id)`` for each ID; (task ID, the ApiError it raised or None) per ID, one
+    failure not stopping the others."""
+    results = []
+    for task_id in task_ids:
+        try:
+            operation(task_id)
+            results.append((task_id, None))
+        except errors.ApiError as exc:
+            results.append((task_id, exc))
+    return results
 
 
 class TaskBackend:
@@ -330,15 +458,20 @@ class TaskBackend:
 
     def _check_target(self, project_id: str, request: dict, password) -> bool:
         """Instance checks of create; returns whether the given password opens the instance."""
-        instance_id = request["target_instance"]["id"]
+        files = request["backup_files"]
+        password_ok = self.check_instance(project_id, request["target_instance"]["id"], password)
+        if files["file_source"] == "backup_record" and self.instances.find_backup(project_id, files["backup_id"]) is None:
+            raise errors.invalid_field("backup_files.backup_id")
+        return password_ok
+
+    def check_instance(self, project_id: str, instance_id: str, password) -> bool:
+        """The instance must exist in the project and run (else the service's error); returns whether
+        ``password`` opens it."""
         instance = self.instances.get(instance_id, project_id)
         if instance is None:
             raise errors.instance_not_found(instance_id)
         if instance["status"] != "RUNNING":
             raise errors.instance_not_running(instance_id, instance["status"])
-        files = request["backup_files"]
-        if files["file_source"] == "backup_record" and self.instances.find_backup(project_id, files["backup_id"]) is None:
-            raise errors.invalid_field("backup_files.backup_id")
         expected = instance.get("password")
         if not expected:
             return True
@@ -366,7 +499,7 @@ class TaskBackend:
                     raise errors.task_not_found(task_id)
                 continue
             if self.fidelity.delete_running == "refuse" and task.is_running():
-                raise errors.task_state_not_allowed()
+                raise errors.task_state_conflict()
             tasks.append(task)
         now = time.time()
         for task in tasks:
@@ -380,7 +513,7 @@ class TaskBackend:
             moved = task.stop(time.time())
         except InvalidTransition:
             if self.fidelity.stop_finished == "DCS.4957":
-                raise errors.task_state_not_allowed() from None
+                raise errors.task_state_conflict() from None
             sources = " or ".join(task.TRANSITIONS["stop"].sources)
             raise errors.operation_not_allowed("The task %s is %s; only a %s task can be stopped."
                                                % (task_id, task.status, sources)) from None
@@ -392,14 +525,7 @@ class TaskBackend:
 
     def batch_stop(self, project_id: str, task_ids: list) -> list:
         """(task ID, the ApiError or None) per ID: a failed stop does not stop the others."""
-        results = []
-        for task_id in task_ids:
-            try:
-                self.stop(project_id, task_id)
-                results.append((task_id, None))
-            except errors.ApiError as exc:
-                results.append((task_id, exc))
-        return results
+        return each_task(task_ids, lambda task_id: self.stop(project_id, task_id))
 
     def stats(self, project_id: str, task_id: str) -> tuple:
         """(task, its progress): live while the work runs, the stored one afterwards."""
@@ -419,7 +545,8 @@ DOCUMENTED = Fidelity()
 
 
 def _target_view(task: MigrationTask, instance: Optional[dict], password: Optional[str] = None) -> dict:
-    target = dict(task.row["request"]["target_instance"])
+    target = dict(task.row["request"].get("target_instance")
+                  or _kind_fields(task, ("target_instance",)).get("target_instance") or {})
     if instance is not None:
         target.setdefault("name", instance["name"])
         target["ip"] = str(instance["ip"])
@@ -441,8 +568,10 @@ def _source_view(task: MigrationTask, password: Optional[str] = None) -> Optiona
     return source
 
 
-def _backup_files_view(backup_files: dict, fidelity: Fidelity) -> dict:
+def _backup_files_view(backup_files: Optional[dict], fidelity: Fidelity) -> Optional[dict]:
     """The backup files as sent; the backup record ID flat (SDK model) or nested (Terraform's reading)."""
+    if backup_files is None:  # a kind without backup files (online migration)
+        return None
     view = dict(backup_files)
     if fidelity.backup_id == "nested" and "backup_id" in view:
         view["backup_record"] = {"backup_id": view.pop("backup_id")}
@@ -461,7 +590,7 @@ def task_detail(task: MigrationTask, instance: Optional[dict] = None, fidelity: 
         "task_id": row["id"], "task_name": row["name"], "description": row["description"],
         "status": row["status"], "migration_type": row["migration_type"],
         "migration_method": row["migration_method"], "ecs_tenant_private_ip": "",
-        "backup_files": _backup_files_view(request["backup_files"], fidelity),
+        "backup_files": _backup_files_view(request.get("backup_files"), fidelity),
         "network_type": request.get("network_type"),
         "source_instance": _source_view(task, passwords.get("source_instance")),
         "target_instance": _target_view(task, instance, passwords.get("target_instance")),
@@ -472,6 +601,8 @@ def task_detail(task: MigrationTask, instance: Optional[dict] = None, fidelity: 
         "tenant_security_group_id": "", "bandwidth_limit_mb": "",
         # EXCHANGING while IP addresses are switched, which a backup import never does: not a copy of status
         "task_status": None,
+        **_kind_fields(task, ("migration_method", "resume_mode", "bandwidth_limit_mb", "network_type", "tenant_vpc_id",
+                              "tenant_subnet_id", "tenant_security_group_id", "backup_files", "source_instance")),
     }
 
 
@@ -493,7 +624,20 @@ def task_list_item(task: MigrationTask, instance: Optional[dict] = None, fidelit
         "error_message": row["error_message"] or None,
         "released_at": render(row.get("released_at"), fidelity.list_released_at),
         "version": "", "resume_mode": "auto", "supported_features": [],
+        **_kind_fields(task, ("migration_method", "resume_mode")),
+        **_source_list_fields(task),
     }
+
+
+def _kind_fields(task: MigrationTask, names: tuple) -> dict:
+    """The fields a kind of task answers itself (``api_fields``), among ``names``."""
+    fields = task.api_fields()
+    return {name: fields[name] for name in names if name in fields}
+
+
+def _source_list_fields(task: MigrationTask) -> dict:
+    source = _kind_fields(task, ("source_instance",)).get("source_instance")
+    return {"source_instance_id": source.get("id", ""), "data_source": task.row["data_source"]} if source else {}
 
 
 def create_answer(task: MigrationTask) -> dict:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from dcs_emulator.routes import iam, instances, tasks
+from dcs_emulator.routes import iam, instances, online, tasks
 
-API_ROUTERS = (iam.router, tasks.router, instances.router)  # the admin router is not part of the API
+API_ROUTERS = (iam.router, tasks.router, online.router, instances.router)  # the admin router is not part of the API
 PROJECT_PATH = re.compile(r"^/v[0-9.]+/([^/]+)/")
 
 

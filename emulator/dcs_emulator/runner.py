@@ -148,6 +148,7 @@ class Runner:
         self.buckets = buckets
         self.default_duration = config.min_duration_seconds
         self._work: Work = check_backup_files
+        self._works = {}
         self._executor: Optional[ThreadPoolExecutor] = None
         self._stops = set()
         self._stops_lock = threading.Lock()
@@ -156,8 +157,12 @@ class Runner:
         self._progress_lock = threading.Lock()
         self._running = set()
 
-    def set_work(self, work: Work) -> None:
-        self._work = work
+    def set_work(self, work: Work, kind: Optional[str] = None) -> None:
+        """The work of every task, or only of the tasks of ``kind`` (a ``MigrationTask.KIND``)."""
+        if kind is None:
+            self._work = work
+        else:
+            self._works[kind] = work
 
     # lifecycle of the runner -------------------------------------------------------------------------------
 
@@ -243,7 +248,7 @@ class Runner:
             if refusal:
                 raise TaskFailed(refusal)
             ctx.log("INFO", "Task started.")
-            self._work(task.row, ctx)
+            self._works.get(task.KIND, self._work)(task.row, ctx)
             self._wait_min_duration(ctx, started)
         except TaskFailed as exc:
             failure = str(exc) or "The task failed."

@@ -206,3 +206,21 @@ def test_serve_refuses_a_bad_config_before_listening(tmp_path):
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert result.stderr.strip() == "dcs-emulator: config error: instances[0].pasword: unknown key"
+
+
+def _check_config_of(tmp_path, raw):
+    path = tmp_path / "emulator.yml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return _check_config(path)
+
+
+def test_check_config_warns_about_files_an_import_would_miss(tmp_path):
+    raw = base_config(tmp_path)  # writes ./backups with the records' files; ghost-bucket has no directory
+    result = _check_config_of(tmp_path, raw)
+    assert result.returncode == 0 and result.stdout.startswith("config OK")
+    assert result.stdout.count("warning") == 1
+    assert "warning: bucket ghost-bucket: directory %s does not exist" % (tmp_path / "no-such-dir") in result.stdout
+    (tmp_path / "backups" / "dump.rdb").unlink()
+    result = _check_config_of(tmp_path, raw)
+    assert "backup record %s: no file dump.rdb in bucket demo-bucket" % raw["instances"][0]["backups"][0]["id"] \
+        in result.stdout

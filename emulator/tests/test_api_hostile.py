@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 
 import pytest
@@ -230,12 +229,13 @@ def wait_for_log(emu, marker: str, timeout: float = 10.0) -> list:
 
 def test_a_traceback_cannot_start_a_log_line():
     formatter = EscapingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    error = ValueError("bad\n" + FORGED)
     try:
-        raise ValueError("bad\n" + FORGED)
+        raise error
     except ValueError:
-        exc_info = sys.exc_info()
+        pass  # raised so that it carries a real traceback
     record = logging.LogRecord("dcs_emulator", logging.ERROR, __file__, 1, "file %s\r\n%s", ("a\x1bb", FORGED),
-                               exc_info)
+                               (ValueError, error, error.__traceback__))
     lines = formatter.format(record).splitlines()
     assert lines[0].endswith("file a\\x1bb\\x0d\\x0a" + FORGED)
     assert all(line.startswith("    ") for line in lines[1:]), lines

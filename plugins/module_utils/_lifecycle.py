@@ -10,12 +10,16 @@ call is the truth), creates, adopts an existing task, waits, stops and deletes, 
 result, check mode and diff included. A module builds the request and picks the state; it never
 decides on its own whether a task exists, has failed or must be waited for.
 
-Where the next changes plug in:
-- reconciling concurrent creates and a create whose answer was lost: TaskLifecycle.create(),
-  right after kind.create() (today MigrationTasks.create() looks the name up before a re-send);
-- waits that outlast API outages: both waits (wait_for_task() and the one in ensure_absent())
-  poll through waiters.wait_for(), the one place where a poll can outlive a failed call;
-- a kind with a second call after the create (online migration): TaskKind.configure().
+Exactly one task per name, whatever happens:
+- concurrent creates converge: after its create, a run lists the name again and, when several
+  tasks carry it, every run keeps the same survivor (creation_order(): earliest created_at, then
+  smallest ID); the others stop and delete the task they created and adopt the survivor
+  (TaskLifecycle.create(), give_way()); a run that waits looks once more after its wait;
+- a create whose answer was lost is never re-sent: the name is looked up for the settle window
+  (api_timeout), and the task adopted if it appears (find_lost_create());
+- waits outlast API outages: every wait polls through waiters.wait_for(), which retries transient
+  failures until wait_timeout and reports the outage as a warning.
+A kind with a second call after the create (online migration) declares TaskKind.configure().
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,9 +29,16 @@ __metaclass__ = type
 from contextlib import contextmanager
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, answer_lost
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks, scrub
-from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import wait_for
+from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages, WaitTimeoutError, wait_for
+
+# A create whose answer was lost is looked up by name for this long, in seconds (the module's api_timeout).
+DEFAULT_SETTLE_WINDOW = 60
+# How often a run gives way again when the task it adopted was itself removed by its creator.
+ADOPT_ATTEMPTS = 3
+# How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
+DUPLICATE_STOP_TIMEOUT = 120
 
 
 class TaskKind(object):
@@ -42,7 +53,9 @@ class TaskKind(object):
     stopping = service.STOPPING
     stopped = service.STOPPED
     not_found_codes = (service.TASK_NOT_FOUND,)
-    already_finished_codes = (service.OPERATION_NOT_ALLOWED,)
+    already_finished_codes = service.STOP_REFUSED_AS_FINISHED
+    # A delete refused because of the task's state (a duplicate still stopping): the same codes.
+    state_refusal_codes = service.STOP_REFUSED_AS_FINISHED
 
     @property
     def plural(self):
@@ -82,6 +95,10 @@ class TaskKind(object):
         """True if a refused stop says that the task is no longer running."""
         return service.has_error_code(error, self.already_finished_codes)
 
+    def is_refused_in_this_state(self, error):
+        """True if a refused call says that the task's state does not allow it (yet)."""
+        return service.has_error_code(error, self.state_refusal_codes)
+
     def scrubbed(self, value):
         return scrub(value)
 
@@ -98,12 +115,25 @@ class TaskKind(object):
         """The call that follows the create, for kinds that have one; nothing by default."""
 
     def differences(self, wanted, shown):
-        """Dotted names of the options in which the request differs from the task the show call shows."""
+        """(differing, unshown): dotted names of the options in which the request differs from the task the
+        show call shows, and of those the show call does not show (they cannot be compared, never "same")."""
         raise NotImplementedError
 
 
 class TaskGone(Exception):
     """The task left between the list call and a call about it."""
+
+
+def creation_order(task):
+    """The reconcile rule's key, the same for every run: earliest created_at (any of the API's formats, an
+    unknown time last), then the smallest ID."""
+    created = service.instant(task.get('created_at'))
+    return (created is None, created or 0.0, str(task.get('task_id') or ''))
+
+
+def survivor_of(tasks):
+    """The task that concurrent creates of one name keep."""
+    return min(tasks, key=creation_order)
 
 
 def without_unset(value):
@@ -138,17 +168,23 @@ def reporting_change(changed, **facts):
 class TaskLifecycle(object):
     """Finds, creates, adopts, waits for, stops and deletes tasks of one kind; shapes the results."""
 
-    def __init__(self, kind, calls, wait_timeout=None, check_mode=False, diff_mode=False):
-        """calls: a MigrationTasks; wait_timeout: how long to wait for tasks, in seconds, or None not to wait."""
+    def __init__(self, kind, calls, wait_timeout=None, check_mode=False, diff_mode=False,
+                 settle_window=DEFAULT_SETTLE_WINDOW):
+        """calls: a MigrationTasks; wait_timeout: how long to wait for tasks, in seconds, or None not to wait;
+        settle_window: how long to look for a task whose create answer was lost, in seconds."""
         self.kind, self.calls = kind, calls
         self.wait_timeout = wait_timeout
         self.check_mode, self.diff_mode = check_mode, diff_mode
+        self.settle_window = settle_window
+        self.outages = Outages()  # of every wait of this run
+        self.warnings = []
 
     @classmethod
     def for_module(cls, kind, module):
         """The lifecycle of a DcsModule: its API, wait options (if it has them), check mode and diff mode."""
         wait_timeout = module.params['wait_timeout'] if module.params.get('wait') else None
-        return cls(kind, MigrationTasks(module.api), wait_timeout, module.check_mode, module.diff_mode)
+        return cls(kind, MigrationTasks(module.api), wait_timeout, module.check_mode, module.diff_mode,
+                   settle_window=module.params.get('api_timeout') or DEFAULT_SETTLE_WINDOW)
 
     @property
     def wait(self):
@@ -193,14 +229,15 @@ class TaskLifecycle(object):
 
     def ensure_present(self, request, replace_failed):
         """The task named request['task_name'] exists with this request: adopted, created, or replaced if failed."""
+        with self.reporting_warnings():
+            return self.with_warnings(self._ensure_present(request, replace_failed))
+
+    def _ensure_present(self, request, replace_failed):
         name = request['task_name']
         found = self.find(name=name)
-        if len(found) > 1:
-            raise DcsError("%d %s are named '%s' (%s): remove the extra ones with state=absent and task_id"
-                           % (len(found), self.kind.plural, name, ', '.join(task['task_id'] for task in found)))
         if not found:
             return self.create(request)
-        listed = found[0]
+        listed = found[0] if len(found) == 1 else self.earliest_of_several(name, found)
         if self.kind.has_failed(listed, listed.get('error_message')):
             if replace_failed:
                 return self.create(request, replacing=listed)
@@ -209,13 +246,35 @@ class TaskLifecycle(object):
                                                 listed.get('error_message') or 'no error message'),
                            task_id=listed['task_id'], error_message=listed.get('error_message'),
                            **{self.kind.result_key: self.calls.show(listed['task_id'])})
-        return self.adopt(listed, request)
+        if len(found) == 1:
+            return self.adopt(listed, request)
+        return self.adopt_survivor(listed, request, ())[0]
 
-    def adopt(self, listed, request):
-        """A task with this name exists: it must have been made from the same request; wait for it if asked."""
+    def earliest_of_several(self, name, found):
+        """Several tasks carry the name (concurrent runs created them, and are removing all but one): the one
+        every run keeps."""
+        survivor = survivor_of([task for task in found if not self.kind.is_gone(task)] or found)
+        self.warnings.append("%d %s are named '%s' (%s): this run adopted %s, created first, as every run does; the "
+                             "runs that created the others remove them (remove any that stay with state=absent and "
+                             "task_id)" % (len(found), self.kind.plural, name,
+                                           ', '.join(task['task_id'] for task in found), survivor['task_id']))
+        return survivor
+
+    def adopt(self, listed, request, gone_is_news=False):
+        """A task with this name exists: it must have been made from the same request; wait for it if asked.
+
+        gone_is_news: raise TaskGone if the task was deleted meanwhile (a survivor that gave way itself).
+        """
         task_id = listed['task_id']
-        task = self.calls.show(task_id)
-        differences = self.kind.differences(request, task)
+        task = self.ask_about_listed(self.calls.show, task_id) if gone_is_news else self.calls.show(task_id)
+        if gone_is_news and self.kind.is_gone(task):
+            raise TaskGone()
+        differences, unshown = self.kind.differences(request, task)
+        if unshown:
+            self.warnings.append("%s '%s' (%s): the show call does not show %s, so %s not compared with the task: "
+                                 "the task may differ there" % (self.kind.noun, task.get('task_name'), task_id,
+                                                                ', '.join(unshown),
+                                                                'it was' if len(unshown) == 1 else 'they were'))
         if differences:
             raise DcsError("%s '%s' (%s) already exists with a different request: %s differ%s (passwords are not "
                            "compared); choose another task_name, or remove the task first with state=absent"
@@ -223,11 +282,22 @@ class TaskLifecycle(object):
                               's' if len(differences) == 1 else ''),
                            task_id=task_id, **{self.kind.result_key: task})
         if self.wait and not self.check_mode:
-            task = self.wait_until_settled(request['task_name'], task_id, task, changed=False)
+            try:
+                task = self.wait_for_settled(request['task_name'], task_id, task, changed=False)
+            except DcsApiError as error:
+                if gone_is_news and self.kind.is_missing(error):
+                    raise TaskGone()
+                raise
+            if gone_is_news and self.kind.is_gone(task):
+                raise TaskGone()
+            self.check_outcome(request['task_name'], task_id, task, changed=False)
         return self.result(False, task.get('task_id') or task_id, task, before=task, after=task)
 
     def create(self, request, replacing=None):
-        """Create the task (after deleting `replacing`, a failed task of that name); wait for it if asked."""
+        """Create the task (after deleting `replacing`, a failed task of that name); wait for it if asked.
+
+        Concurrent runs that create the same name converge on one task (see earlier_task() and give_way()).
+        """
         self.kind.check_before_create(self.calls, request)
         before = replacing or {}
         if self.check_mode:
@@ -235,41 +305,151 @@ class TaskLifecycle(object):
         old_ids = [replacing['task_id']] if replacing else []
         if old_ids:
             self.delete(old_ids)
-        task_id = self.kind.create(self.calls, request, old_ids).get('id')
+        name = request['task_name']
+        task_id = self.send_create(request, old_ids)
         with reporting_change(True, task_id=task_id):
+            survivor = self.earlier_task(name, task_id, old_ids)
+            if survivor is not None:
+                return self.give_way(task_id, survivor, request, old_ids, before)
             self.kind.configure(self.calls, task_id, request)
-            if self.wait:
-                task = self.wait_until_settled(request['task_name'], task_id, None, changed=True)
-            else:
+            if not self.wait:
                 task = self.calls.show(task_id)
+                return self.result(True, task_id, task, before=before, after=task)
+            task = self.wait_for_settled(name, task_id, None, changed=True)
+            # A concurrent create may become visible only late: look once more before the outcome counts.
+            survivor = self.earlier_task(name, task_id, old_ids)
+            if survivor is not None:
+                return self.give_way(task_id, survivor, request, old_ids, before)
+            self.check_outcome(name, task_id, task, changed=True)
         return self.result(True, task_id, task, before=before, after=task)
+
+    # -- exactly one task per name -------------------------------------------------------------
+
+    def send_create(self, request, ignore_ids):
+        """The ID of the task the create call made; if its answer was lost, of the task that appears instead."""
+        try:
+            return self.kind.create(self.calls, request, ignore_ids).get('id')
+        except DcsApiError as error:
+            if not answer_lost(error):
+                raise
+            return self.find_lost_create(request['task_name'], ignore_ids, error)
+
+    def live_tasks_named(self, name, ignore_ids):
+        return [task for task in self.find(name=name)
+                if task.get('task_id') not in ignore_ids and not self.kind.is_gone(task)]
+
+    def find_lost_create(self, name, ignore_ids, error):
+        """The create's answer was lost, so the service may still carry it out: never re-send it. Look the
+        name up for the settle window (api_timeout); the task that appears is adopted as the one created."""
+        lookups = Outages()
+        try:
+            found = wait_for(fetch=lambda: self.live_tasks_named(name, ignore_ids), is_final=bool,
+                             timeout=self.settle_window, what="%s '%s' to appear" % (self.kind.noun, name),
+                             status_of=lambda tasks: 'not listed', outages=lookups)
+        except WaitTimeoutError:
+            raise DcsError(
+                "%s; no %s named '%s' appeared within %s s (api_timeout)%s: whether it was created is unknown. "
+                "Running the same task again is safe: it adopts the task if the service created it, or creates it"
+                % (error.msg, self.kind.noun, name, self.settle_window,
+                   ' while looking it up, %s' % lookups.describe() if lookups.ongoing else ''),
+                **error.extra)
+        self.warnings.extend(lookups.warnings)
+        return survivor_of(found)['task_id']
+
+    def earlier_task(self, name, task_id, ignore_ids):
+        """The task that concurrent creates of this name keep, if it is not ours (task_id); else None.
+
+        Our task must be listed to be compared: if the list does not show it yet, it is kept.
+        """
+        listed = self.live_tasks_named(name, ignore_ids)
+        if task_id not in [task.get('task_id') for task in listed]:
+            return None
+        survivor = survivor_of(listed)
+        return None if survivor.get('task_id') == task_id else survivor
+
+    def give_way(self, own_id, survivor, request, ignore_ids, before):
+        """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
+        name = request['task_name']
+        self.remove_duplicate(own_id)
+        result, survivor = self.adopt_survivor(survivor, request, list(ignore_ids) + [own_id])
+        self.warnings.append("another run created %s '%s' at the same time: this run created %s, then stopped "
+                             "and deleted it, and adopted %s, created first (every run keeps the same one)"
+                             % (self.kind.noun, name, own_id, survivor['task_id']))
+        result['duplicate_task_ids'] = [own_id]
+        if self.diff_mode:
+            result['diff'] = dict(before=before, after=result[self.kind.result_key])
+        return result
+
+    def adopt_survivor(self, survivor, request, ignore_ids):
+        """(result, survivor) of adopting the task concurrent creates keep. If its own run gave way to a task
+        created even earlier (and removed it), follow to that one."""
+        name = request['task_name']
+        attempts = 0
+        while True:
+            try:
+                return self.adopt(survivor, request, gone_is_news=True), survivor
+            except TaskGone:
+                attempts += 1
+                others = self.live_tasks_named(name, ignore_ids)
+                if not others or attempts >= ADOPT_ATTEMPTS:
+                    raise DcsError("%s '%s' (%s), the one kept among concurrent creates, was removed, and no other "
+                                   "task has that name: run the task again to create it"
+                                   % (self.kind.noun, name, survivor['task_id']))
+                survivor = survivor_of(others)
+
+    def remove_duplicate(self, task_id):
+        """Stop and delete a task this run created as a duplicate. A service that refuses to delete a task
+        that is still stopping gets the delete again once the task has stopped."""
+        try:
+            self.calls.stop(task_id)
+        except DcsApiError as error:
+            if not (self.kind.has_finished_already(error) or self.kind.is_missing(error)):
+                raise
+        try:
+            self.delete([task_id])
+        except DcsApiError as error:
+            if not self.kind.is_refused_in_this_state(error):
+                raise
+            self.wait_for_task(task_id, None, True, until=self.kind.is_done,
+                               what='duplicate %s %s to stop' % (self.kind.noun, task_id),
+                               timeout=self.wait_timeout or DUPLICATE_STOP_TIMEOUT)
+            self.delete([task_id])
 
     # -- waiting -----------------------------------------------------------------------------
 
-    def wait_for_task(self, task_id, task, changed, until, what):
+    def wait_for_task(self, task_id, task, changed, until, what, timeout=None):
         """Poll the task until until(task); task, if given, is already fetched. Times out after wait_timeout."""
         return wait_for(
             fetch=lambda: self.calls.show(task_id),
             is_final=until,
-            timeout=self.wait_timeout,
+            timeout=timeout or self.wait_timeout,
             what=what,
             status_of=lambda current: (current or {}).get('status', 'unknown'),
             failure_extra=lambda current: {'changed': changed, 'task_id': task_id,
                                            self.kind.result_key: current or {}},
             current=task,
+            outages=self.outages,
         )
 
     def wait_until_settled(self, name, task_id, task, changed):
         """Wait until the task finished (or is steady); a task that ended in a failure fails the module."""
-        task = self.wait_for_task(task_id, task, changed, until=self.kind.is_settled,
+        task = self.wait_for_settled(name, task_id, task, changed)
+        self.check_outcome(name, task_id, task, changed)
+        return task
+
+    def wait_for_settled(self, name, task_id, task, changed):
+        return self.wait_for_task(task_id, task, changed, until=self.kind.is_settled,
                                   what="%s '%s' (%s) to finish" % (self.kind.noun, name, task_id))
+
+    def check_outcome(self, name, task_id, task, changed):
+        """Fail if the settled task ended in a failure (with its error message and last log lines)."""
         if self.kind.is_successful(task):
-            return task
+            return
         listed = self.find(name=name, task_id=task_id)
         error_message = listed[0].get('error_message') if listed else None
         gone = self.kind.is_gone(task)
         if not gone and not self.kind.has_failed(task, error_message):
-            return task
+            return
         log_lines = [] if gone else self.calls.last_log_lines(task_id)
         raise DcsError("%s '%s' (%s) ended %s: %s%s" % (
             self.kind.noun, name, task_id, task.get('status'), error_message or 'no error message',
@@ -277,10 +457,35 @@ class TaskLifecycle(object):
             changed=changed, task_id=task_id, error_message=error_message, log_lines=log_lines,
             **{self.kind.result_key: task})
 
+    # -- name and ID together ------------------------------------------------------------------
+
+    def check_same_task(self, name, task_id):
+        """With both task_name and task_id, both must name the same task (or no task exists with either)."""
+        if not (name and task_id):
+            return
+        named = self.find(name=name)
+        if any(task.get('task_id') == task_id for task in named):
+            return
+        with_id = self.find(task_id=task_id)
+        if not named and not with_id:
+            return
+        raise DcsError("task_name '%s' and task_id '%s' do not name the same %s: %s, and %s; set only one of "
+                       "them, or both of the same task" % (
+                           name, task_id, self.kind.noun,
+                           ("the task with ID '%s' is named '%s'" % (task_id, with_id[0].get('task_name'))
+                            if with_id else "no task has ID '%s'" % task_id),
+                           ("'%s' is the name of %s" % (name, ', '.join(task['task_id'] for task in named))
+                            if named else "no task is named '%s'" % name)))
+
     # -- state=absent --------------------------------------------------------------------------
 
     def ensure_absent(self, name, task_id):
         """Delete every task with this name and/or ID; with wait, until the list no longer shows them."""
+        with self.reporting_warnings():
+            return self.with_warnings(self._ensure_absent(name, task_id))
+
+    def _ensure_absent(self, name, task_id):
+        self.check_same_task(name, task_id)
         found = self.find(name=name, task_id=task_id)
         ids = [task['task_id'] for task in found]
         single = found[0] if len(found) == 1 else {}
@@ -299,6 +504,7 @@ class TaskLifecycle(object):
                     what='%s %s to disappear from the list' % (self.kind.plural, ', '.join(ids)),
                     status_of=lambda remaining: ', '.join('%s %s' % (t['task_id'], t.get('status'))
                                                           for t in remaining or []),
+                    outages=self.outages,
                 )
         return result
 
@@ -311,13 +517,30 @@ class TaskLifecycle(object):
         try:
             self.calls.delete(task_ids, before_retry=lambda: None if still_listed() else task_ids)
         except DcsApiError as error:
-            if not self.kind.is_missing(error) or still_listed():
+            if self.kind.is_missing(error) and not still_listed():
+                return
+            if not answer_lost(error) or not self.left_the_list_in_time(still_listed):
                 raise
+
+    def left_the_list_in_time(self, still_listed):
+        """After a call whose last answer was lost: True if what it removes leaves the list within the settle
+        window (the service may carry the call out after the client gave up)."""
+        try:
+            wait_for(fetch=still_listed, is_final=lambda listed: not listed, timeout=self.settle_window,
+                     what='the tasks to leave the list', status_of=lambda listed: 'still listed', outages=Outages())
+        except (WaitTimeoutError, DcsApiError):
+            return False
+        return True
 
     # -- state=stopped -------------------------------------------------------------------------
 
     def ensure_stopped(self, name, task_id):
         """Stop the task if it runs; with wait, until it is stopped (or finished on its own)."""
+        with self.reporting_warnings():
+            return self.with_warnings(self._ensure_stopped(name, task_id))
+
+    def _ensure_stopped(self, name, task_id):
+        self.check_same_task(name, task_id)
         task_id = self.find_one(name, task_id, 'stop')['task_id']
         before = self.calls.show(task_id)
         if self.kind.is_running(before):
@@ -353,3 +576,22 @@ class TaskLifecycle(object):
         if self.diff_mode:
             result['diff'] = dict(before=before, after=after)
         return result
+
+    def with_warnings(self, result):
+        if self.all_warnings():
+            result['warnings'] = self.all_warnings()
+        return result
+
+    def all_warnings(self):
+        """What the user should know although the run went on: outages it waited through, duplicates it removed."""
+        return self.outages.warnings + self.warnings
+
+    @contextmanager
+    def reporting_warnings(self):
+        """A failure still carries the warnings collected before it."""
+        try:
+            yield
+        except DcsError as error:
+            if self.all_warnings():
+                error.extra.setdefault('warnings', self.all_warnings())
+            raise

@@ -47,8 +47,11 @@ def ended_in_failure(status, error_message):
 # A task the service no longer knows answers 400 with this code (not 404).
 TASK_NOT_FOUND = 'DCS.4133'
 INSTANCE_NOT_FOUND = 'DCS.3022'
-# Stop refused: the task is no longer in a state that can be stopped (it finished meanwhile).
+# Stop refused: the task is no longer in a state that can be stopped (it finished meanwhile). Which code says so
+# is not documented: DCS.4026 is the appendix's code for the instance's state, DCS.4957 the one for the task's.
 OPERATION_NOT_ALLOWED = 'DCS.4026'
+TASK_STATE_NOT_ALLOWED = 'DCS.4957'
+STOP_REFUSED_AS_FINISHED = (OPERATION_NOT_ALLOWED, TASK_STATE_NOT_ALLOWED)
 
 
 def has_error_code(error, codes):
@@ -98,34 +101,84 @@ def object_name_problem(name):
 
 # -- value formats and normalisation -----------------------------------------------------------
 
-# A file's update_at as the create call takes it.
-UPDATE_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
-UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$')
-# Any timestamp the API shows (it answers in several formats: 'T' or ' ', with or without zone).
-TIMESTAMP = re.compile(r'^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
+# A file's size as the create call takes it: the field table says bytes ('754'); the vendor's own example
+# sends '754.0MB' and the Terraform provider '0.09KB', which the service echoes unchanged.
+FILE_SIZE = re.compile(r'^[0-9]+$|^[0-9]+(\.[0-9]+)?(B|KB|MB|GB|TB)$')
+FILE_SIZE_RULE = "a number of bytes ('754') or a number with a unit B, KB, MB, GB or TB ('754.0MB', '0.09KB')"
+
+# A file's update_at as the create call takes it: the field table's form, and the ISO 8601 UTC form in which
+# OBS shows an object's last modification, which the Terraform provider sends and reads back unchanged.
+UPDATE_AT = re.compile(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                       r'( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$')
+UPDATE_AT_RULE = "YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SS.sssZ (UTC, as OBS shows it)"
+# Any timestamp the API shows ('T' or ' ', '-' or '/', fractions, a zone or none); ASCII digits only.
+TIMESTAMP = re.compile(r'^([0-9]{4})[-/]([0-9]{2})[-/]([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?'
+                       r'(Z|[+-][0-9]{2}:?[0-9]{2})?$')
+COMPARED_TIME_FORMAT = '%Y-%m-%d %H:%M:%S'
 
 
 def update_at_problem(value):
     """Why value is not a file time the create call takes ('<value> must be ...'), or None."""
+    if UPDATE_AT.match(value) and as_utc_time(value) is not None:
+        return None
+    return '%s must be %s' % (quoted_for_message(value), UPDATE_AT_RULE)
+
+
+def as_utc_time(text):
+    """The timestamp in text as a naive UTC datetime (a time without a zone counts as UTC; fractions kept), or None."""
+    match = TIMESTAMP.match(text)
+    if not match:
+        return None
+    fraction = match.group(7)  # '.508'
     try:
-        datetime.datetime.strptime(value, UPDATE_AT_FORMAT)
-    except ValueError:
-        return "'%s' must be YYYY-MM-DD HH:MM:SS" % value
-    if not UPDATE_AT.match(value):
-        return '%s must be YYYY-MM-DD HH:MM:SS in ASCII digits' % quoted_for_message(value)
-    return None
+        moment = datetime.datetime(*(int(part) for part in match.groups()[:6]),
+                                   microsecond=int(fraction[1:7].ljust(6, '0')) if fraction else 0)
+    except ValueError:  # 2024-02-30
+        return None
+    zone = match.group(8)
+    if zone and zone != 'Z':
+        sign = -1 if zone[0] == '-' else 1
+        digits = zone[1:].replace(':', '')
+        moment -= sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment
 
 
 def normalized(value):
-    """The API sends ports and sizes as strings and timestamps in several formats."""
+    """A value as the comparison sees it: the API echoes strings as given, but shows ports as strings and
+    timestamps in several forms (compared in UTC, to the second: the documented form has no fractions)."""
     if isinstance(value, bool):
         return value
     text = str(value)
-    if TIMESTAMP.match(text):
-        return text.replace('T', ' ')[:19]
-    return text
+    moment = as_utc_time(text)
+    return moment.strftime(COMPARED_TIME_FORMAT) if moment is not None else text
 
 
 def same_value(wanted, shown):
-    """Compare an option with what the API shows; a field the API does not show (null) cannot differ."""
-    return shown is None or normalized(wanted) == normalized(shown)
+    """True if an option's value and the value the API shows (not None: the caller handles "not shown") agree."""
+    return normalized(wanted) == normalized(shown)
+
+
+# -- points in time ----------------------------------------------------------------------------
+
+# Besides TIMESTAMP's forms the API shows '202404011057' (yyyyMMddHHmm[ss], UTC) and may show epoch numbers.
+COMPACT_TIME = re.compile(r'^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})?$')
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def instant(value):
+    """Seconds since the epoch (UTC) of a time the API shows, in any of its formats; None if unknown."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    moment = as_utc_time(text)
+    compact = COMPACT_TIME.match(text) if moment is None else None
+    if compact:
+        try:
+            moment = datetime.datetime(*(int(part or 0) for part in compact.groups()))
+        except ValueError:
+            return None
+    elif moment is None:
+        if ASCII_DIGITS.match(text) and len(text) in (10, 13):  # epoch seconds or milliseconds
+            return int(text) / (1000.0 if len(text) == 13 else 1.0)
+        return None
+    return (moment - EPOCH).total_seconds()

@@ -23,7 +23,7 @@ from collections import namedtuple
 from contextlib import contextmanager
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, transport_hint
-from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import Retrier
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import Retrier, is_transient
 from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import load_sdk
 
 IAM_PROJECTS_PATH = '/v3/projects'
@@ -64,11 +64,11 @@ class DcsApi(object):
             executor.shutdown(wait=False)
         http_client.close()
 
-    def call(self, action, operation, request, before_retry=None):
-        """Run client.<operation>(request) with retries; action names it in errors."""
+    def call(self, action, operation, request, before_retry=None, retry_if=is_transient):
+        """Run client.<operation>(request) with retries (see Retrier.call); action names it in errors."""
         method = getattr(self.client, operation)
         with self.endpoint.failures_explained():
-            return self.retrier.call(action, lambda: method(request), before_retry=before_retry)
+            return self.retrier.call(action, lambda: method(request), before_retry=before_retry, retry_if=retry_if)
 
 
 def http_config(sdk, params):

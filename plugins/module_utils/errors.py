@@ -196,3 +196,20 @@ def api_errors(action):
         if translated is None:
             raise
         raise translated
+
+
+def answer_lost(error):
+    """True if a failed call may have reached the service although no answer came back.
+
+    A read timeout or a connection dropped after the request was sent leaves the outcome unknown:
+    only then can a call that creates something have done so unseen. A connection that was never
+    made (refused, connect timeout, an unknown host, a failed TLS handshake) sent nothing, and an
+    HTTP answer, even an error, is an answer.
+    """
+    if error.status_code is not None or error.problem is not None:
+        return False
+    try:
+        from urllib3.exceptions import ConnectTimeoutError  # NewConnectionError (refused) is a subclass
+    except ImportError:  # pragma: no cover - urllib3 comes with the SDK
+        return True
+    return not any(isinstance(cause, ConnectTimeoutError) for cause in _causes(error))

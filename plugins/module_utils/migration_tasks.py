@@ -4,12 +4,19 @@
 """Calls of the DCS migration-task family, returning plain snake_case dicts.
 
 Every returned dict has its passwords removed: the SDK marks nothing as
-sensitive and the show call can echo the Redis passwords.
+sensitive and the show call can echo the Redis passwords. A single answer
+(show, stop, stats, show instance) also keeps the fields its SDK model has
+no place for, as the service sent them.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import json
+
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import answer_lost
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
 
 PAGE_SIZE = 100
 LOG_LINES = 5
@@ -28,6 +35,11 @@ def scrub(value):
     return value
 
 
+def log_line(entry):
+    """A log entry as one 'time LEVEL message' line."""
+    return ' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message')) if part)
+
+
 def to_plain(value):
     """SDK model -> dict/list/scalars, keyed by the JSON names (all snake_case for DCS)."""
     types = getattr(value, 'openapi_types', None)
@@ -41,9 +53,29 @@ def to_plain(value):
     return value
 
 
+def with_fields_the_model_dropped(plain, answer):
+    """plain (the SDK model's fields) plus what the service's JSON answer has that the model has no place for
+    (the show call may nest the backup record ID in backup_files.backup_record), at any depth."""
+    if isinstance(plain, dict) and isinstance(answer, dict):
+        merged = dict((key, with_fields_the_model_dropped(value, answer.get(key))) for key, value in plain.items())
+        merged.update((key, value) for key, value in answer.items() if key not in plain)
+        return merged
+    if isinstance(plain, list) and isinstance(answer, list) and len(plain) == len(answer):
+        return [with_fields_the_model_dropped(item, raw) for item, raw in zip(plain, answer)]
+    return plain
+
+
+def json_answer(response):
+    """The JSON body the SDK response was read from, or None (not kept by every SDK version, or not JSON)."""
+    try:
+        return json.loads(response.raw_content)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def plain_without_secrets(response):
-    """An SDK response as plain dicts and lists, passwords removed."""
-    return scrub(to_plain(response))
+    """An SDK response as plain dicts and lists, with what the model dropped, passwords removed at any depth."""
+    return scrub(with_fields_the_model_dropped(to_plain(response), json_answer(response)))
 
 
 class MigrationTasks(object):
@@ -92,7 +124,10 @@ class MigrationTasks(object):
                                 'ShowMigrationTaskRequest', task_id=task_id)
 
     def create(self, body, ignore_ids=()):
-        """POST the task. After a transient failure, re-send only if no task with that name exists yet.
+        """POST the task. Never re-sent when the answer was lost (a read timeout, a dropped connection):
+        the request may still be carried out, so that failure is raised (errors.answer_lost()) and the
+        caller looks the name up. After an answer that is an error (429, 5xx) or a connection that was
+        never made, it is re-sent, unless the list meanwhile shows a task with that name.
 
         Returns the create response ({id, name, status}); if an earlier attempt turned
         out to have created the task, the listed task is returned in the same shape.
@@ -108,7 +143,8 @@ class MigrationTasks(object):
             return None
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
-                                 request, before_retry=created_meanwhile)
+                                 request, before_retry=created_meanwhile,
+                                 retry_if=lambda error: is_transient(error) and not answer_lost(error))
         return response if isinstance(response, dict) else plain_without_secrets(response)
 
     def _create_body(self, body):
@@ -166,8 +202,7 @@ class MigrationTasks(object):
         total, entries = self.logs(task_id)
         if total and total > len(entries):
             _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
-        return [' '.join(str(part) for part in (entry.get('created_at'), entry.get('log_level'), entry.get('message'))
-                         if part) for entry in entries[-lines:]]
+        return [log_line(entry) for entry in entries[-lines:]]
 
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',

@@ -73,13 +73,17 @@ class OneLineAnsibleModule(AnsibleModule):
     value, which would then show in the failure's invocation.
     """
 
-    def __init__(self, argument_spec, **kwargs):
+    def __init__(self, argument_spec, prepare_params=None, **kwargs):
+        """prepare_params(params): rewrites shorthand values in place before the checks, returns a problem or None."""
         self._dcs_spec = argument_spec
+        self._prepare_params = prepare_params
         super(OneLineAnsibleModule, self).__init__(argument_spec=argument_spec, **kwargs)
 
     def _load_params(self):
         super(OneLineAnsibleModule, self)._load_params()
         problem = structure_problem(self._dcs_spec, self.params)
+        if not problem and self._prepare_params is not None:
+            problem = self._prepare_params(self.params)
         if problem:
             self.fail_json(msg=problem)
 
@@ -100,7 +104,7 @@ class DcsModule(object):
         spec.update(self.argument_spec)
         kwargs = dict(supports_check_mode=True)
         kwargs.update(self.module_kwargs)
-        self.ansible = OneLineAnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = OneLineAnsibleModule(argument_spec=spec, prepare_params=self.prepare_params, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self._api = None
@@ -116,6 +120,12 @@ class DcsModule(object):
     @property
     def diff_mode(self):
         return self.ansible._diff
+
+    @staticmethod
+    def prepare_params(params):
+        """Turn shorthand values (as surveys give them) into what argument_spec expects, in place, before
+        AnsibleModule checks them; return a one-line problem naming the option, or None. No API calls here."""
+        return None
 
     def validate(self):
         """Raise DcsError for input argument_spec cannot reject. No API calls here."""
@@ -137,10 +147,18 @@ class DcsModule(object):
             self.fail('%s Install it with: %s' % (missing_required_lib(SDK_PACKAGE), SDK_PIP_HINT),
                       exception=error.traceback)
         except DcsError as error:
+            extra = self.with_endpoint(error.extra)
             self.close()
-            self.fail(error.msg, **error.extra)
+            self.fail(error.msg, **extra)
+        result = self.with_endpoint(result)
         self.close()
         self.ansible.exit_json(**result)
+
+    def with_endpoint(self, result):
+        """The result, saying which DCS endpoint the module called (once it built its client)."""
+        if self._api is None:
+            return result
+        return dict(result, endpoint=self._api.endpoint.url)
 
     def close(self):
         if self._api is not None:

@@ -9,6 +9,12 @@ Terraform provider's. No ANSIBLE_ prefix: AWX credential types cannot inject
 those. A variable that is set but empty counts as unset (a CI secret that was
 not injected must not hide the next name). Keep this file in sync with
 plugins/doc_fragments/connection.py.
+
+endpoint, validate_certs and ca_bundle have no name in the SDK, the samples or
+Terraform (whose `insecure` means the opposite of validate_certs, so it cannot
+be a fallback). They take the SDK's family of names, next to the SDK's own
+HUAWEICLOUD_SDK_IAM_ENDPOINT, so that one family configures a job and the AWX
+credential type injects that family only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +32,10 @@ ENV_FALLBACKS = {
     'security_token': ['HUAWEICLOUD_SDK_SECURITY_TOKEN'],
     'project_id': ['HUAWEICLOUD_SDK_PROJECT_ID', 'HW_PROJECT_ID'],
     'region': ['HW_REGION_NAME'],
+    'endpoint': ['HUAWEICLOUD_SDK_DCS_ENDPOINT'],
     'iam_endpoint': ['HUAWEICLOUD_SDK_IAM_ENDPOINT'],
+    'validate_certs': ['HUAWEICLOUD_SDK_VALIDATE_CERTS'],
+    'ca_bundle': ['HUAWEICLOUD_SDK_CA_BUNDLE'],
 }
 
 DEFAULT_API_TIMEOUT = 60

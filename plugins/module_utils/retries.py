@@ -51,13 +51,16 @@ class Retrier(object):
         self.retries = max(0, int(retries))
         self.attempts = 0
 
-    def call(self, action, func, before_retry=None):
+    def call(self, action, func, before_retry=None, retry_if=is_transient):
         """Run func() and return its result, translating SDK errors to DcsApiError.
+
+        retry_if(error) says whether a failure may be tried again (is_transient by default; a
+        create call also refuses to re-send a request whose answer was lost).
 
         before_retry, if given, runs after each backoff and before func() is tried
         again; if it returns anything but None, that is returned instead. Create
-        calls use it to look the resource up rather than create it twice when the
-        first attempt reached the service but its answer was lost.
+        calls use it to look the resource up rather than create it twice when an
+        attempt answered with an error (5xx) had created it all the same.
         """
         attempt = 0
         while True:
@@ -67,7 +70,7 @@ class Retrier(object):
                 with api_errors(action):
                     return func()
             except DcsApiError as error:
-                if not is_transient(error) or attempt > self.retries:
+                if not retry_if(error) or attempt > self.retries:
                     raise error.with_attempts(attempt) if attempt > 1 else error
                 delay = backoff_delay(attempt - 1)
                 clock.sleep(delay)

@@ -18,8 +18,12 @@ description:
   - Idempotent by O(task_name). An existing task with the same name and the same request is returned unchanged
     (C(changed=false)); if it is still running and O(wait=true), the module waits for it.
     An existing task with the same name but a different request makes the module fail and name the differing
-    options; it never creates a second task with the same name. Only the options you set are compared, and only
-    with the fields the API shows; passwords are never shown, so they are not compared.
+    options. Only the options you set are compared, with the values the show call shows (files by name; sizes as
+    given; times in UTC, to the second).
+  - An option whose value the show call does not show (wherever the service may put it) is not taken as equal;
+    the module warns, naming it. Passwords are never compared, and never returned even when the service
+    echoes them.
+  - One task per name, also when several runs create the same O(task_name) at once (see the notes).
   - Removes tasks by name or ID with O(state=absent).
   - Stops a running task by name or ID with O(state=stopped).
 author:
@@ -29,11 +33,13 @@ options:
     description:
       - V(present) creates the task unless a task with this O(task_name) exists.
       - V(absent) deletes every task named O(task_name) (and with ID O(task_id), when given).
+        With both O(task_name) and O(task_id), they must name the same task; if a task has that ID under
+        another name, or that name under other IDs, the module fails naming both (as with O(state=stopped)).
       - V(stopped) stops the task named O(task_name) (or with ID O(task_id); with both, the task must have both)
         if it is still running, and with O(wait=true) waits until it is C(TERMINATED).
         A task that is already stopped or finished is left as it is (C(changed=false)); a task that is
-        C(TERMINATING) is waited for. The module fails if no such task exists, or if several tasks have that
-        name and O(task_id) is not given.
+        C(TERMINATING) is waited for. The module fails if no such task exists, if several tasks have that
+        name and O(task_id) is not given, or if O(task_name) and O(task_id) name different tasks.
     type: str
     choices: [present, absent, stopped]
     default: present
@@ -77,8 +83,9 @@ options:
       file_source:
         description:
           - V(self_build_obs) imports O(backup_files.files) from the OBS bucket O(backup_files.bucket_name)
-            (in the target instance's region).
-          - V(backup_record) imports the DCS backup O(backup_files.backup_id).
+            (in the target instance's region); O(backup_files.backup_id) is refused with it.
+          - V(backup_record) imports the DCS backup O(backup_files.backup_id); O(backup_files.bucket_name) and
+            O(backup_files.files) are refused with it (the backup record holds its files).
         type: str
         choices: [self_build_obs, backup_record]
         default: self_build_obs
@@ -91,6 +98,9 @@ options:
       files:
         description:
           - Files to import, at least one with O(backup_files.file_source=self_build_obs).
+          - Each item is a dictionary with O(backup_files.files[].file_name), or a plain file name, short for
+            a dictionary with only that file name (as an AWX survey gives them), for example
+            V(["dump.rdb", "part2.rdb"]). A string is split on commas, like any list option.
           - Each name must end in C(.rdb), C(.aof), C(.zip) or C(.tar.gz).
           - A name is a path inside the bucket, for example C(folder/dump.rdb), without a leading C(/), a backslash,
             an empty, C(.) or C(..) segment or control characters, and at most 1024 bytes long.
@@ -104,11 +114,17 @@ options:
             required: true
           size:
             description:
-              - File size in bytes, as the service expects it (a string of digits).
+              - File size, in either form the service takes, a number of bytes (C(754), the API's field table), or a
+                number with a unit C(B), C(KB), C(MB), C(GB) or C(TB) (C(754.0MB) as in the vendor's example,
+                C(0.09KB) as the Terraform provider sends it).
+              - Sent and compared as the string given (the service echoes it unchanged), so C(754) and C(754.0) differ.
             type: str
           update_at:
             description:
-              - Time the file was last modified, C(YYYY-MM-DD HH:MM:SS).
+              - Time the file was last modified, C(YYYY-MM-DD HH:MM:SS) (the API's field table), or in UTC as OBS
+                shows it, C(YYYY-MM-DDTHH:MM:SS.sssZ) (as the Terraform provider sends it).
+              - Sent as given. Compared as a time, to the second, with the time the show call shows in any of the
+                service's forms; a time without a zone counts as UTC.
             type: str
       backup_id:
         description:
@@ -146,7 +162,13 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database number (quote it, for example V("0")).
+        description:
+          - Redis database number (quote it, for example V("0")).
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
+            database of the same number, whatever this says.
+        type: str
+      task_status:
+        description: Task status of the source Redis (a field of the API's source instance); sent as given.
         type: str
   target_instance:
     description:
@@ -163,8 +185,8 @@ options:
       password:
         description:
           - Password of the target Redis, if it has one. Never logged or returned.
-          - The API never returns passwords, so they cannot be compared; a different password alone
-            is not a difference for idempotency.
+          - Passwords are not compared (the service may or may not echo them; the module removes them from
+            every result), so a different password alone is not a difference for idempotency.
         type: str
       ip:
         description: Redis IP address.
@@ -179,7 +201,13 @@ options:
         description: Whether multi-DB is enabled for Proxy Cluster instances.
         type: bool
       db:
-        description: Redis database number (quote it, for example V("0")).
+        description:
+          - Redis database number (quote it, for example V("0")).
+          - Refused with O(state=present), because a backup import restores each database of the backup into the
+            database of the same number, whatever this says.
+        type: str
+      task_status:
+        description: Task status of the target Redis (a field of the API's target instance); sent as given.
         type: str
   retry_failed:
     description:
@@ -201,8 +229,36 @@ attributes:
     description: Shows the task that would be created, the tasks that would be removed, or the status change of a stop.
     support: full
 notes:
+  - "Concurrent runs: after its create call the module lists the name again. When several tasks carry it
+    (runs that created it at the same time, for example one play on many hosts with C(delegate_to: localhost)),
+    every run keeps the same one: the earliest C(created_at) (the API's time formats are normalised; a task
+    without one counts as the latest), then the smallest ID. The other runs stop and delete the task they
+    created, adopt that one (and wait for it with O(wait=true)), return its O(task_id), report C(changed=false),
+    and say in a warning and in RV(duplicate_task_ids) what they removed. A run that waits lists the name once
+    more after its wait, for creates that became visible late. A run that starts while several tasks carry the
+    name adopts the same one and names the others in a warning."
+  - "Limits of that guarantee: the service may have started a removed duplicate before it was stopped (a backup
+    import then wrote the same keys with the same values: the data is the same); a run whose own task is not yet
+    shown by the list keeps it, so without O(wait=true) two tasks may remain when the list lags behind the
+    creates; later runs by that name then adopt the earliest and name the others in a warning, and
+    O(state=absent) with O(task_id) removes an extra one."
+  - "A create call whose answer never came (a read timeout, a dropped connection) is never sent again, because
+    the service may still carry it out: the module looks the name up for a settle window of O(api_timeout)
+    seconds and adopts the task if it appears. Otherwise it fails saying that the outcome is unknown; running
+    the same task again is then safe (it finds the task by name, or creates it). A create that got an error
+    answer (429, 5xx) or whose connection could not be made is sent again within O(retries), after a look-up by
+    name."
+  - "Waits outlast API outages: while waiting, a status call that fails for a transient reason (connection
+    refused or reset, a timeout, HTTP 429 or 5xx) is tried again with backoff until O(wait_timeout) runs out,
+    whatever O(retries) says (O(retries) applies to each call). The result then carries a warning that names
+    the outage: how long the API did not answer and how many polls failed."
   - With O(wait=true) the module polls until the task is C(SUCCESS); C(FAILED), C(MIGRATION_FAILED) and
     C(TERMINATED) make it fail with the task's error message and its last log lines.
+  - With O(state=present) and O(wait=true), the collection's action plugin of the same name does the waiting on the
+    controller and prints a progress line about every 10 to 20 seconds (status, progress percentage, keys so far,
+    time elapsed) in the normal output; C(async) and C(poll) are not needed. It runs this module without waiting,
+    reads the task with M(hwcloud.dcs.migration_task_info) on the same host at the module's pace, and returns the
+    result this module returns when it waits by itself.
   - With O(wait=false) it returns right after the create call; the task is then C(MIGRATING).
   - With O(state=absent) and O(wait=true) the module waits until the list no longer shows the tasks.
   - With O(state=stopped) and O(wait=true) the module waits until the task is C(TERMINATED); if the task finished
@@ -249,9 +305,10 @@ EXAMPLES = r'''
     backup_files:
       bucket_name: redis-backups
       files:
-        - file_name: sessions-fixed.rdb
+        - sessions-fixed.rdb  # a plain file name, short for file_name: sessions-fixed.rdb
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+      password: "{{ redis_password }}"
 
 - name: Stop an import that runs too long, and wait until it is TERMINATED
   hwcloud.dcs.migration_task:
@@ -263,8 +320,8 @@ EXAMPLES = r'''
 - name: Against a local emulator, credentials set once for the whole play
   module_defaults:
     group/hwcloud.dcs.dcs:
-      endpoint: http://127.0.0.1:8080
-      region: local-1
+      endpoint: http://127.0.0.1:8443
+      region: cn-north-4
       access_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_AK') }}"
       secret_key: "{{ lookup('ansible.builtin.env', 'HUAWEICLOUD_SDK_SK') }}"
   block:
@@ -276,7 +333,10 @@ EXAMPLES = r'''
 
 RETURN = r'''
 changed:
-  description: Whether a task was created or removed (or would be, in check mode).
+  description:
+    - Whether a task was created or removed (or would be, in check mode).
+    - C(false) for a run that gave way to a concurrent run with the same name (see RV(duplicate_task_ids)).
+      Of the runs that create one name at once, only the one whose task is kept reports C(true).
   returned: always
   type: bool
   sample: true
@@ -288,6 +348,14 @@ task_id:
   returned: when a task exists or was removed
   type: str
   sample: 8aa6999e71cb638b0171f485f5266ef0
+duplicate_task_ids:
+  description:
+    - IDs of the tasks this run created at the same time as another run with the same O(task_name), then stopped
+      and deleted because the other run's task (RV(task_id)) was created first.
+  returned: when this run gave way to a concurrent run
+  type: list
+  elements: str
+  sample: [9bb7aaaf82dc749c1282f596g6377fg1]
 task_ids:
   description: IDs of the tasks removed (or that would be removed in check mode).
   returned: with O(state=absent)
@@ -335,7 +403,9 @@ migration_task:
       type: str
       sample: 192.168.0.12
     backup_files:
-      description: The backup files of the task.
+      description:
+        - The backup files of the task, as the show call shows them.
+        - The backup record's ID is C(backup_id), or C(backup_record.backup_id) where the service nests it.
       type: dict
       sample:
         file_source: self_build_obs
@@ -421,6 +491,14 @@ log_lines:
   type: list
   elements: str
   sample: ["2024-11-06T10:05:00Z ERROR Failed to load sessions-1.rdb"]
+endpoint:
+  description:
+    - The DCS endpoint the module called, from O(endpoint) or its environment variable, or else the SDK's
+      endpoint for O(region).
+    - Absent when the module failed before it built its client (for example on invalid options).
+  returned: when the module built its API client
+  type: str
+  sample: https://dcs.cn-north-4.myhuaweicloud.com
 status_code:
   description: HTTP status of the failed API call.
   returned: when an API call failed with an HTTP error
@@ -443,6 +521,8 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
+from ansible.module_utils.common.validation import check_type_list
+
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._backup_import import BackupImport
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskLifecycle, without_unset
@@ -462,6 +542,7 @@ def instance_options():
         addrs=dict(type='str'),
         proxy_multi_db=dict(type='bool'),
         db=dict(type='str'),
+        task_status=dict(type='str'),
     )
 
 
@@ -502,6 +583,29 @@ class MigrationTaskModule(DcsModule):
 
     # -- validation (no API calls) ---------------------------------------------------------------
 
+    @staticmethod
+    def prepare_params(params):
+        """backup_files.files may list plain file names (as a survey gives them): each becomes {file_name: ...}."""
+        backup = params.get('backup_files')
+        files = backup.get('files') if isinstance(backup, dict) else None
+        if files is None:
+            return None
+        if isinstance(files, str):
+            files = check_type_list(files)
+        if not isinstance(files, list):
+            return 'backup_files.files must be a list of file names or of dictionaries with file_name, got %s' % (
+                type(files).__name__)
+        prepared = []
+        for index, item in enumerate(files):
+            if isinstance(item, str):
+                item = {'file_name': item}
+            elif not isinstance(item, dict):
+                return 'backup_files.files[%d] must be a file name or a dictionary with file_name, got %s' % (
+                    index, type(item).__name__)
+            prepared.append(item)
+        backup['files'] = prepared
+        return None
+
     def validate(self):
         params = self.params
         if params['wait'] and params['wait_timeout'] <= 0:
@@ -524,16 +628,34 @@ class MigrationTaskModule(DcsModule):
         backup = params['backup_files']
         if not backup:
             raise DcsError('backup_files is required with migration_type=backupfile_import')
+        self.validate_source(backup)
+        for group in ('target_instance', 'source_instance'):
+            if (params[group] or {}).get('db') is not None:
+                raise DcsError('%s.db is refused for backup imports: a backup restores each database into the '
+                               'database of the same number' % group)
+        for index, item in enumerate(backup['files'] or []):
+            self.validate_file(index, item)
+        self.validate_values()
+
+    @staticmethod
+    def validate_source(backup):
+        """Each file_source takes its own options and refuses the other's (the service would ignore them)."""
         if backup['file_source'] == 'self_build_obs':
             if not backup['bucket_name']:
                 raise DcsError('backup_files.bucket_name is required with backup_files.file_source=self_build_obs')
             if not backup['files']:
                 raise DcsError('backup_files.files needs at least one file with backup_files.file_source=self_build_obs')
-        elif not backup['backup_id']:
+            if backup['backup_id']:
+                raise DcsError('backup_files.backup_id is not used with backup_files.file_source=self_build_obs (the '
+                               'files come from backup_files.bucket_name): remove it, or set file_source=backup_record')
+            return
+        if not backup['backup_id']:
             raise DcsError('backup_files.backup_id is required with backup_files.file_source=backup_record')
-        for index, item in enumerate(backup['files'] or []):
-            self.validate_file(index, item)
-        self.validate_values()
+        unused = ['backup_files.%s' % key for key in ('bucket_name', 'files') if backup[key]]
+        if unused:
+            raise DcsError('%s %s not used with backup_files.file_source=backup_record (the backup record holds its '
+                           'files): remove %s' % (' and '.join(unused), 'is' if len(unused) == 1 else 'are',
+                                                  'it' if len(unused) == 1 else 'them'))
 
     @staticmethod
     def validate_file(index, item):
@@ -546,8 +668,8 @@ class MigrationTaskModule(DcsModule):
         problem = service.object_name_problem(item['file_name'])
         if problem:
             raise DcsError('%s.file_name %s %s' % (where, quoted(item['file_name']), problem))
-        if item['size'] is not None and not service.ASCII_DIGITS.match(item['size']):
-            raise DcsError('%s.size %s must be a number of bytes (digits only)' % (where, quoted(item['size'])))
+        if item['size'] is not None and not service.FILE_SIZE.match(item['size']):
+            raise DcsError('%s.size %s must be %s' % (where, quoted(item['size']), service.FILE_SIZE_RULE))
 
     def validate_values(self):
         """The service's rules for names, IDs and numbers (the API would answer DCS.4800 after the fact)."""

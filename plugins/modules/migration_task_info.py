@@ -231,7 +231,9 @@ migration_tasks:
       elements: str
       sample: []
     backup_files:
-      description: The backup files of the task (show call).
+      description:
+        - The backup files of the task (show call), as the service shows them.
+        - The backup record's ID is C(backup_id), or C(backup_record.backup_id) where the service nests it.
       type: dict
       returned: with O(task_id)
       sample:
@@ -352,6 +354,14 @@ migration_tasks:
           type: list
           elements: str
           sample: []
+endpoint:
+  description:
+    - The DCS endpoint the module called, from O(endpoint) or its environment variable, or else the SDK's
+      endpoint for O(region).
+    - Absent when the module failed before it built its client (for example on invalid options).
+  returned: when the module built its API client
+  type: str
+  sample: https://dcs.cn-north-4.myhuaweicloud.com
 status_code:
   description: HTTP status of the failed API call.
   returned: when an API call failed with an HTTP error

@@ -70,7 +70,7 @@ def test_one_task_whatever_answer_is_lost(emu, run_module, faults):
 
 
 def test_create_answer_lost_and_every_lookup_fails(emu, run_module, start_module):
-    """The lookup itself exhausts its budget: the module fails (one line), creates nothing more, a re-run finds the task.
+    """Every look-up fails: the module fails (one line, the outcome unknown), creates nothing more, a re-run finds the task.
 
     The list faults must hit the lookup, not the first list call: they are injected once the task exists,
     while the module still waits for the create answer (delayed past api_timeout).
@@ -82,14 +82,16 @@ def test_create_answer_lost_and_every_lookup_fails(emu, run_module, start_module
     while not emu.tasks_named(name):
         assert time.monotonic() < deadline and running.process.poll() is None
         time.sleep(0.02)
-    emu.fault("list", "503", count=RETRIES + 1)
+    emu.fault("list", "503", count=100)  # every look-up of the settle window fails
 
     result = running.wait()
 
     assert result.failed
     assert_one_line(result["msg"])
-    assert result["msg"].startswith("Failed to list migration tasks") and "after 3 attempts" in result["msg"]
+    assert result["msg"].startswith("Failed to create migration task") and "whether it was created is unknown" in result["msg"]
+    assert "while looking it up, the API did not answer" in result["msg"] and "HTTP 503" in result["msg"]
     settle([("create", "latency", 1, "after")])
+    emu.admin.clear_faults()
     assert len(emu.tasks_named(name)) == 1 and emu.count("create") == 1
 
     again = run_module(emu.present(name))
@@ -97,16 +99,20 @@ def test_create_answer_lost_and_every_lookup_fails(emu, run_module, start_module
     assert [task.task_id for task in emu.tasks_named(name)] == [again["task_id"]]
 
 
-def test_create_rejected_before_processing_is_sent_again_once(emu, run_module):
-    """The counter-case: a drop BEFORE processing created nothing, so the retry must create the task."""
+def test_create_dropped_before_processing_is_not_sent_again_blindly(emu, run_module):
+    """The counter-case: a drop BEFORE processing created nothing, but the module cannot know: it looks the name up
+    for api_timeout, fails saying the outcome is unknown, and the re-run it recommends creates the task."""
     name = unique_name("nodup-before")
     inject(emu, [("create", "drop", 1, "before")])
 
     result = run_module(emu.present(name, retries=RETRIES, api_timeout=API_TIMEOUT))
 
-    assert not result.failed, result.get("msg")
-    assert [task.task_id for task in emu.tasks_named(name)] == [result["task_id"]]
-    assert emu.count("create") == 2
+    assert result.failed and "whether it was created is unknown" in result["msg"]
+    assert_one_line(result["msg"])
+    assert emu.tasks_named(name) == [] and emu.count("create") == 1
+    again = run_module(emu.present(name))
+    assert not again.failed and again["changed"] is True
+    assert [task.task_id for task in emu.tasks_named(name)] == [again["task_id"]]
 
 
 def test_retry_failed_replacement_answer_dropped(emu, run_module):
@@ -127,15 +133,37 @@ def test_retry_failed_replacement_answer_dropped(emu, run_module):
     assert emu.count("create") == 1 and BACKUP in str(result["migration_task"]["backup_files"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported): a create that the service processes only after the client's "
-                                       "api_timeout is re-sent, because the lookup before the retry runs too early")
 def test_create_processed_after_the_client_gave_up(emu, run_module):
-    """The request reaches the service but is carried out late (latency BEFORE processing, beyond api_timeout)."""
+    """The request reaches the service but is carried out late (latency BEFORE processing, beyond api_timeout).
+
+    The module never re-sends it: it looks the name up for api_timeout and, the task not there yet, fails
+    saying the outcome is unknown. The service then creates the task once; a re-run adopts it.
+    """
     name = unique_name("nodup-late")
     emu.fault("create", "latency", count=1, when="before", seconds=4)
 
     result = run_module(emu.present(name, retries=RETRIES, api_timeout=API_TIMEOUT))
 
     time.sleep(4.5)
+    assert result.failed
+    assert_one_line(result["msg"])
+    assert "whether it was created is unknown" in result["msg"] and "Running the same task again is safe" in result["msg"]
+    assert emu.count("create") == 1
+    tasks = emu.tasks_named(name)
+    assert len(tasks) == 1
+    again = run_module(emu.present(name))
+    assert not again.failed and again["changed"] is False and again["task_id"] == tasks[0].task_id
+
+
+def test_create_processed_late_but_within_api_timeout_of_the_lookups_is_adopted(emu, run_module):
+    """Carried out 2 s late with api_timeout 1 s: the look-ups after the lost answer (for api_timeout = 3 s) see
+    it appear, and the module adopts it as the task it created."""
+    name = unique_name("nodup-late-adopted")
+    emu.fault("create", "latency", count=1, when="before", seconds=2)
+
+    result = run_module(emu.present(name, retries=RETRIES, api_timeout=3))
+
+    time.sleep(1)
     assert not result.failed, result.get("msg")
-    assert [task.task_id for task in emu.tasks_named(name)] == [result["task_id"]]
+    assert result["changed"] is True
+    assert [task.task_id for task in emu.tasks_named(name)] == [result["task_id"]] and emu.count("create") == 1

@@ -97,6 +97,12 @@ def module_args(args):
         yield
 
 
+def forget_earlier_warnings():
+    """AnsibleModule collects warnings in a global of its process: a run must return only its own."""
+    from ansible.module_utils.common import warnings
+    warnings._global_warnings.clear()  # a list or a dict, depending on the ansible-core release
+
+
 class ModuleResult(dict):
     """The module's JSON result; `output` is everything it printed (stdout and stderr)."""
 
@@ -108,6 +114,11 @@ class ModuleResult(dict):
     def failed(self):
         return bool(self.get('failed'))
 
+    @property
+    def warnings(self):
+        """The texts of the module's warnings (ansible-core 2.19 returns each as a structured event)."""
+        return [item if isinstance(item, str) else item['event']['msg'] for item in self.get('warnings', [])]
+
 
 class ModuleRunner(object):
     def __init__(self, capsys):
@@ -118,6 +129,7 @@ class ModuleRunner(object):
         full.update(args)
         full.update(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_verbosity=verbosity)
         self.capsys.readouterr()
+        forget_earlier_warnings()
         with module_args(full):
             with pytest.raises(SystemExit):
                 main()

@@ -18,14 +18,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import certifi
+import jinja2
+import jinja2.meta
 import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from awx_env import injected_env, load_credential_type  # noqa: E402  pylint: disable=wrong-import-position
+from awx_env import (REDIS_PASSWORD_CREDENTIAL_TYPE, inject, injected_env,  # noqa: E402  pylint: disable=wrong-import-position
+                     load_credential_type)
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = re.compile(r'^\{\{ *(\w+) *\}\}$')
 
 
 def load_file(name, relpath):
@@ -59,9 +62,9 @@ def credential_type():
     # env var -> the input its template reads
     feeds = {}
     for env_name, template in injectors['env'].items():
-        match = TEMPLATE.match(template)
-        assert match, '%s: injector template %r must be just {{ <input> }}' % (env_name, template)
-        feeds[env_name] = match.group(1)
+        read = jinja2.meta.find_undeclared_variables(jinja2.Environment().parse(template)) - {'tower'}
+        assert len(read) == 1, '%s: injector template %r must read exactly one input' % (env_name, template)
+        feeds[env_name] = read.pop()
     return inputs, fields, feeds
 
 
@@ -96,7 +99,8 @@ def test_secret_inputs_are_the_no_log_options(credential_type, options):
 def test_required_inputs_are_what_the_modules_refuse_to_run_without(credential_type, options):
     inputs, fields, _feeds = credential_type
     full = dict((name, 'value') for name in fields)
-    full.update(endpoint='http://127.0.0.1:1', api_timeout=5, retries=0)
+    full.update(endpoint='http://127.0.0.1:1', iam_endpoint='http://127.0.0.1:2', validate_certs=True,
+                ca_bundle=certifi.where(), api_timeout=5, retries=0)
     assert options.check_connection_options(full) is None
     for name in fields:
         params = dict(full, **{name: ''})
@@ -124,7 +128,12 @@ def test_rendered_environment_alone_satisfies_the_modules(options):
         'HUAWEICLOUD_SDK_SECURITY_TOKEN': '',
         'HUAWEICLOUD_SDK_PROJECT_ID': '',
         'HW_REGION_NAME': 'ap-southeast-1',
+        'HUAWEICLOUD_SDK_DCS_ENDPOINT': '',
         'HUAWEICLOUD_SDK_IAM_ENDPOINT': '',
+        # Never empty: certificate checks stay on unless the credential says false.
+        'HUAWEICLOUD_SDK_VALIDATE_CERTS': 'true',
+        # AWX writes the (empty) file anyway; the variable only names it when there is a bundle.
+        'HUAWEICLOUD_SDK_CA_BUNDLE': '',
     }
     params = env_fallback_params(options, env)
     assert params['access_key'] == 'AKEXAMPLE' and params['secret_key'] == 'sk-example'
@@ -141,8 +150,27 @@ def test_injected_values_win_over_other_variable_families(options):
 def test_refuses_inputs_awx_would_refuse():
     with pytest.raises(ValueError, match='secret_key'):
         injected_env(access_key='AK')
-    with pytest.raises(ValueError, match='endpoint'):
-        injected_env(access_key='AK', secret_key='SK', endpoint='http://127.0.0.1:1')
+    with pytest.raises(ValueError, match='api_timeout'):
+        injected_env(access_key='AK', secret_key='SK', api_timeout='5')
+    with pytest.raises(ValueError, match='validate_certs'):
+        injected_env(access_key='AK', secret_key='SK', validate_certs='no')
+
+
+def test_ca_bundle_is_a_private_file_named_by_its_variable(tmp_path):
+    pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+    injection = inject('credential_type', tmp_path, access_key='AK', secret_key='SK', region='r1',
+                       endpoint='https://dcs.example.internal', validate_certs='true', ca_bundle=pem)
+    path = injection.env['HUAWEICLOUD_SDK_CA_BUNDLE']
+    assert path == injection.files['ca_bundle'] and Path(path).parent == tmp_path / 'env'
+    assert Path(path).read_text() == pem and Path(path).stat().st_mode & 0o077 == 0
+    assert injection.env['HUAWEICLOUD_SDK_DCS_ENDPOINT'] == 'https://dcs.example.internal'
+
+
+def test_redis_password_credential_reaches_the_play_as_an_extra_variable_only(tmp_path):
+    injection = inject(REDIS_PASSWORD_CREDENTIAL_TYPE, tmp_path, password='redis-secret')
+    assert injection.env == {} and injection.extra_vars == {'dcs_target_password': 'redis-secret'}
+    inputs, _injectors = load_credential_type(REDIS_PASSWORD_CREDENTIAL_TYPE)
+    assert [field['id'] for field in inputs['fields'] if field.get('secret')] == ['password']
 
 
 def closed_port():
@@ -152,8 +180,11 @@ def closed_port():
         return sock.getsockname()[1]
 
 
-def run_module_adhoc(tmp_path, env_extra):
-    """Run hwcloud.dcs.migration_task ad hoc in a clean environment plus env_extra; return its result."""
+def run_module_adhoc(tmp_path, env_extra, args=None):
+    """Run hwcloud.dcs.migration_task ad hoc in a clean environment plus env_extra; return its result.
+
+    args defaults to a state=absent call to an endpoint where nothing listens.
+    """
     collections = tmp_path / 'collections'
     (collections / 'ansible_collections' / 'hwcloud').mkdir(parents=True)
     os.symlink(ROOT, collections / 'ansible_collections' / 'hwcloud' / 'dcs')
@@ -167,7 +198,8 @@ def run_module_adhoc(tmp_path, env_extra):
         'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
     }
     env.update(env_extra)
-    args = 'task_name=awx-probe state=absent retries=0 api_timeout=5 endpoint=http://127.0.0.1:%d' % closed_port()
+    if args is None:
+        args = 'task_name=awx-probe state=absent retries=0 api_timeout=5 endpoint=http://127.0.0.1:%d' % closed_port()
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
                            '-m', 'hwcloud.dcs.migration_task', '-a', args],
                           env=env, capture_output=True, text=True, check=False, timeout=120)

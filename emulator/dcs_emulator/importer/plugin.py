@@ -54,7 +54,8 @@ class ImporterPlugin:
         if start and server.managed and server.process is None and not self._stopped:
             try:
                 server.start()
-                LOG.info("instance %s: %s started on 127.0.0.1:%d", instance["id"], server.binary.label, server.port)
+                LOG.info("instance %s: %s (%s) started on 127.0.0.1:%d", instance["id"], server.binary.label,
+                         server.binary.path, server.port)
             except ServerFailed as exc:
                 self._failed[instance["id"]] = str(exc)
                 LOG.error("instance %s: the managed server did not start: %s", instance["id"], exc)
@@ -160,6 +161,7 @@ def setup(emulator) -> ImporterPlugin:
     emulator.buckets.register_kind("s3", plugin.resolve)
     emulator.instances.status_provider = plugin.status
     emulator.instances.details_provider = plugin.details
+    emulator.online_work.server_of = plugin.server  # online migrations reach instances through their servers
     emulator.add_shutdown_hook(plugin.stop_all)
     atexit.register(plugin.stop_all)  # an app that was built but never served still stops its servers
     plugin.start_all()

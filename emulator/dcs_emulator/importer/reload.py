@@ -109,20 +109,26 @@ class ReloadPath:
                 except redis.RedisError:
                     pass
         seconds = time.monotonic() - started
-        loaded, expired = self._load_counts(client, before)
+        loaded, expired, counted = self._load_counts(client, before)
         self.job.source_keys += loaded + expired
         skipped = " (%d already expired, skipped)" % expired if expired else ""
-        self.reporter.info("load: %s merged into the target by its own loader (DEBUG RELOAD MERGE): %d keys%s in %.2f s (%.0f keys/s)."
-                           % (unit.label, loaded, skipped, seconds, loaded / seconds if seconds else 0))
+        if counted:
+            self.reporter.info("load: %s merged into the target by its own loader (DEBUG RELOAD MERGE): %d keys%s in %.2f s (%.0f keys/s)."
+                               % (unit.label, loaded, skipped, seconds, loaded / seconds if seconds else 0))
+        else:
+            self.reporter.info("load: %s merged into the target by its own loader (DEBUG RELOAD MERGE) in %.2f s: %d new keys; "
+                               "this server (%s) does not count loaded keys, so keys that replaced existing ones are not "
+                               "counted." % (unit.label, seconds, loaded, self.target.binary.label))
         self.reporter.progress(source_dbsize=self.job.source_keys, full_migration_progress=self.job.fraction_done(1.0))
 
     @staticmethod
     def _load_counts(client: redis.Redis, before: dict) -> tuple:
+        """(keys loaded, keys skipped as expired, whether the server counted them)."""
         info = client.info("persistence")
         if "rdb_last_load_keys_loaded" in info:
-            return int(info["rdb_last_load_keys_loaded"]), int(info.get("rdb_last_load_keys_expired", 0))
+            return int(info["rdb_last_load_keys_loaded"]), int(info.get("rdb_last_load_keys_expired", 0)), True
         # Redis < 7 does not count: new keys is the best it tells.
-        return max(0, sum(keyspace(client).values()) - sum(before.values())), 0
+        return max(0, sum(keyspace(client).values()) - sum(before.values())), 0, False
 
     def _sample(self) -> None:
         client = self.target.client(socket_timeout=2)

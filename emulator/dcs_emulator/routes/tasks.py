@@ -60,7 +60,11 @@ def delete_migration_task(project_id: str, request: Request):
 @router.post(BASE + "/migration-task/batch-stop")
 def batch_stop_migration_tasks(project_id: str, request: Request):
     task_ids = task_ids_in_body(request, "migration_tasks", errors.invalid_task_ids())
-    results = _tasks(request).batch_stop(project_id, task_ids)
+    return batch_answer(_tasks(request).batch_stop(project_id, task_ids))
+
+
+def batch_answer(results: list) -> dict:
+    """A batch call's answer: one result per (task ID, ApiError or None)."""
     return {"migration_tasks": [models.batch_stop_result(task_id, error) for task_id, error in results]}
 
 

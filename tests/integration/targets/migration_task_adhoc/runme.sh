@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ad-hoc use: `ansible localhost -m hwcloud.dcs.migration_task -a '...'` with the credentials in environment
 # variables (as an AWX credential injects them). Create, idempotent re-run, keys verified, a bad option
-# value, removal. Arguments from ansible-test (-v...) are passed to every ansible command.
+# value, removal; then the vendor's create example (size "754.0MB") in check mode, created, and re-run.
+# Arguments from ansible-test (-v...) are passed to every ansible command.
 set -eu -o pipefail
 ansible_args=("$@")  # kept: an EXIT trap that fires inside a function would see that function's "$@"
 
@@ -18,6 +19,7 @@ values = dict(HUAWEICLOUD_SDK_AK=c['dcs_access_key'], HUAWEICLOUD_SDK_SK=c['dcs_
               HUAWEICLOUD_SDK_PROJECT_ID=c['dcs_project_id'], ENDPOINT=c['dcs_endpoint'],
               BUCKET=c['dcs_bucket'], BACKUP_FILE=c['dcs_backups']['adhoc']['file'],
               PREFIX=c['dcs_backups']['adhoc']['prefix'], INSTANCE_ID=c['dcs_instance_id'],
+              INSTANCE_NAME=c['dcs_instance_name'],
               REDIS_PASSWORD=c['dcs_instance_password'], REDIS_HOST=c['dcs_redis_host'],
               REDIS_PORT=str(c['dcs_redis_port']))
 for name, value in values.items():
@@ -27,6 +29,7 @@ PY
 export HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK HUAWEICLOUD_SDK_PROJECT_ID
 
 task_name=it-adhoc-import
+vendor_task_name=migration1  # the name in the vendor's create example
 module_args() {  # $1: extra JSON members
     printf '{"endpoint": "%s", "task_name": "%s", "backup_files": {"bucket_name": "%s", "files": [{"file_name": "%s"}]}, "target_instance": {"id": "%s", "password": "%s"}%s}' \
         "$ENDPOINT" "$task_name" "$BUCKET" "$1" "$INSTANCE_ID" "$REDIS_PASSWORD" "${2:-}"
@@ -61,7 +64,10 @@ expect() {  # expect WHAT CONDITION...
 }
 
 cleanup() {
-    adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "${ansible_args[@]}" >/dev/null || true
+    local name
+    for name in "$task_name" "$vendor_task_name"; do
+        adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$name\", \"state\": \"absent\"}" "${ansible_args[@]}" >/dev/null || true
+    done
 }
 trap cleanup EXIT
 
@@ -91,3 +97,25 @@ expect "with one line naming the option" grep -qF "backup_files.files[0].file_na
 removed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$task_name\", \"state\": \"absent\"}" "${ansible_args[@]}")
 expect "state=absent removes the task" grep -q '^localhost | CHANGED => ' <<<"$removed"
 expect "and names it" test "$(field task_id <<<"$removed")" = "$task_id"
+
+# The example request of the vendor's create page, value for value, except what must name something that
+# exists here: the instance (ID, name, password), the bucket ("bucketName" is no OBS bucket name) and the
+# file ("fileName" has none of the suffixes the service imports). Its size "754.0MB" is the example's own.
+vendor_example() {
+    printf '{"endpoint": "%s", "task_name": "%s", "description": "Test", "migration_type": "backupfile_import", "migration_method": "full_amount_migration", "backup_files": {"bucket_name": "%s", "file_source": "self_build_obs", "files": [{"size": "754.0MB", "file_name": "%s"}]}, "target_instance": {"id": "%s", "name": "%s", "password": "%s"}}' \
+        "$ENDPOINT" "$vendor_task_name" "$BUCKET" "$BACKUP_FILE" "$INSTANCE_ID" "$INSTANCE_NAME" "$REDIS_PASSWORD"
+}
+
+checked=$(adhoc "$(vendor_example)" --check "${ansible_args[@]}")
+expect "the vendor's example in check mode would create the task" grep -q '^localhost | CHANGED => ' <<<"$checked"
+listed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$vendor_task_name\", \"state\": \"absent\"}" --check "${ansible_args[@]}")
+expect "and created nothing" grep -q '^localhost | SUCCESS => ' <<<"$listed"
+
+created=$(adhoc "$(vendor_example)" "${ansible_args[@]}")
+expect "the vendor's example creates a task that ends SUCCESS" grep -q '"status": "SUCCESS"' <<<"$created"
+expect "the service echoes the size as given" grep -q '"size": "754.0MB"' <<<"$created"
+again=$(adhoc "$(vendor_example)" "${ansible_args[@]}" 2>&1)  # warnings come before the result line
+printf '%s\n' "$again" >&2
+expect "its re-run is unchanged" grep -q '^localhost | SUCCESS => ' <<<"$again"
+# (the display wraps a warning's lines: compare with them joined)
+expect "with every option compared (no warning)" bash -c '! tr -s " \n" "  " <<<"$1" | grep -q "not compared with the task"' _ "$again"

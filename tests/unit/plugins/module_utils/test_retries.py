@@ -84,3 +84,14 @@ def test_api_errors_translates_sdk_failures():
     assert raised.value.msg == 'Failed to show instance i-1: DCS.3022 failed (HTTP 404, request_id r-1)'
     assert raised.value.extra == {'status_code': 404, 'error_code': 'DCS.3022', 'error_msg': 'failed',
                                   'request_id': 'r-1'}
+
+
+def test_retry_if_can_refuse_a_retry_of_a_transient_failure(fake_clock):
+    retrier = Retrier(3)
+    func = Failing(sdk_errors.ConnectionException('reset'))
+
+    with pytest.raises(DcsApiError) as raised:
+        retrier.call('create', func, retry_if=lambda error: error.status_code is not None)
+
+    assert func.calls == 1 and raised.value.msg == 'Failed to create: connection error: reset'
+    assert fake_clock.sleeps == []

@@ -9,7 +9,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
-from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import WaitTimeoutError, wait_for
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError
+from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages, WaitTimeoutError, wait_for
 
 
 class Operation(object):
@@ -93,3 +94,61 @@ def test_a_final_value_already_known_costs_no_call(fake_clock):
     result = wait_for(operation.fetch, lambda value: True, 10, 'x', str, current={'status': 'SUCCESS'})
 
     assert result == {'status': 'SUCCESS'} and operation.fetches == 0 and fake_clock.sleeps == []
+
+
+class Unreachable(Operation):
+    """An operation whose status call fails (connection refused) between `down` and `up` seconds."""
+
+    def __init__(self, length, down, up, error=None):
+        super(Unreachable, self).__init__(length)
+        start = clock.now()
+        self.down, self.up = start + down, start + up
+        self.error = error or DcsApiError('show the operation', error_msg='connection error: Connection refused')
+
+    def fetch(self):
+        if self.down <= clock.now() < self.up:
+            self.fetches += 1
+            raise self.error
+        return super(Unreachable, self).fetch()
+
+
+@pytest.mark.parametrize('down, up', [(0, 60), (3, 63), (100, 160), (500, 1000)])
+def test_a_wait_outlasts_an_outage_and_reports_it(fake_clock, down, up):
+    operation = Unreachable(1200, down, up)
+    outages = Outages()
+
+    assert wait_for(operation.fetch, lambda value: value['status'] == 'SUCCESS', 3600, 'the operation',
+                    lambda value: value['status'], outages=outages) == {'status': 'SUCCESS'}
+    assert len(outages.warnings) == 1
+    seconds = float(outages.warnings[0].split('did not answer for ')[1].split(' s ')[0])
+    assert up - down - 10 <= seconds <= up - down + 10  # from the first failed poll to the first answer
+    assert 'Connection refused' in outages.warnings[0]
+
+
+def test_polls_back_off_during_an_outage(fake_clock):
+    operation = Unreachable(650, 0, 600)
+
+    wait(operation, timeout=700)
+
+    assert max(fake_clock.sleeps) <= 10 and operation.fetches < 600 / 2  # never faster than every 2 s on average
+
+
+def test_an_outage_at_the_deadline_is_named_in_the_timeout(fake_clock):
+    operation = Unreachable(1000, 5, 1000)
+
+    with pytest.raises(WaitTimeoutError) as raised:
+        wait(operation, timeout=60)
+
+    assert raised.value.msg.startswith('Timed out after 60 s (wait_timeout) waiting for the operation; last status: '
+                                       'MIGRATING; the API did not answer for ')
+    assert 'last error: Failed to show the operation: connection error: Connection refused' in raised.value.msg
+
+
+def test_a_refusal_is_not_an_outage(fake_clock):
+    operation = Unreachable(100, 1, 50, error=DcsApiError('show the operation', status_code=403, error_code='DCS.2003',
+                                                          error_msg='The request is rejected.'))
+
+    with pytest.raises(DcsApiError) as raised:
+        wait(operation)
+
+    assert raised.value.error_code == 'DCS.2003'

@@ -161,7 +161,7 @@ def test_file_names_with_path_tricks_or_bad_suffixes(run, dcs, name, suffix):
                                                    ('target_instance', 'db'), ('backup_files', 'files', 0, 'size')]))
 def test_names_ids_and_numbers_outside_the_rules(run, dcs, value, option):
     rules = {'bucket_name': r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', 'id': r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$',
-             'db': r'^[0-9]+$', 'size': r'^[0-9]+$'}
+             'db': r'^[0-9]+$', 'size': r'^[0-9]+$|^[0-9]+(\.[0-9]+)?(B|KB|MB|GB|TB)$'}
     if re.match(rules[option[-1]], value):
         return
     shown = 'backup_files.files[0].size' if option[-1] == 'size' else '.'.join(option)
@@ -182,9 +182,11 @@ def test_huge_descriptions(run, dcs, size):
               st.integers(0, 99)).map(lambda t: '%04d-%02d-%02d %02d:%02d:%02d' % t),
     st.sampled_from(['２０２４-01-01 00:00:00', '2024-02-30 10:00:00', '2024-1-1 1:2:3', '', ' 2024-01-01 00:00:00'])))
 def test_bad_dates(run, dcs, date):
-    if re.match(r'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$', date):
+    # The API's table form, and the UTC form of OBS that the Terraform provider sends ('2025-07-22T11:57:24.401Z').
+    if re.match(r'^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                r'( [0-9]{2}:[0-9]{2}:[0-9]{2}|T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z)$', date):
         try:
-            __import__('datetime').datetime.strptime(date, '%Y-%m-%d %H:%M:%S')
+            __import__('datetime').datetime.strptime(date[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S')
             return  # a real date
         except ValueError:
             pass
