@@ -37,6 +37,7 @@ SUCCESS = "SUCCESS"
 FAILED = "FAILED"
 MIGRATION_FAILED = "MIGRATION_FAILED"
 RELEASED = "RELEASED"
+FINISHED = (SUCCESS, FAILED, MIGRATION_FAILED, RELEASED)  # stop_finished: the statuses a task ends in by itself
 TERMINATING = "TERMINATING"
 TERMINATED = "TERMINATED"
 DELETED = "DELETED"
@@ -512,7 +513,9 @@ class TaskBackend:
         try:
             moved = task.stop(time.time())
         except InvalidTransition:
-            if self.fidelity.stop_finished == "DCS.4957":
+            # the point covers a finished task; a task that has not started (an online task waiting for its
+            # configuration) is refused as before
+            if self.fidelity.stop_finished == "DCS.4957" and task.status in FINISHED:
                 raise errors.task_state_conflict() from None
             sources = " or ".join(task.TRANSITIONS["stop"].sources)
             raise errors.operation_not_allowed("The task %s is %s; only a %s task can be stopped."

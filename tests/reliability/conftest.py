@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -246,6 +247,16 @@ def run_module(start_module):
     def run(args: dict, **kwargs) -> ModuleRun:
         return start_module(args, **kwargs).wait()
     return run
+
+
+def succeeded(task: dict) -> bool:
+    """A successful final status as a user sees it: SUCCESS, or RELEASED (the helper VM released after a
+    success; the documents allow it at once) without an error message."""
+    return task["status"] == "SUCCESS" or (task["status"] == "RELEASED" and not task.get("error_message"))
+
+
+# "ended FAILED" or "ended MIGRATION_FAILED" (fidelity point failed_status) in the module's message.
+ENDED_FAILED = re.compile(r"ended (MIGRATION_)?FAILED")
 
 
 def assert_one_line(msg: str) -> None:
