@@ -58,7 +58,7 @@ def command_size(args: list) -> int:
 
 def parse_addr(addr: str) -> tuple:
     """``host:port`` -> (host, port); the port defaults to 6379."""
-    host, _, port = addr.strip().rpartition(":")
+    host, _colon, port = addr.strip().rpartition(":")
     if not host:
         return addr.strip(), 6379
     return host.strip("[]"), int(port)
@@ -117,12 +117,16 @@ class ReplicaLink:
     def _expect_ok(self, args: tuple, refusal: str) -> None:
         reply = self._request(args)
         if isinstance(reply, hiredis.ReplyError):
-            raise SyncRefused("%s (%s)." % (refusal, str(reply).split("\n")[0][:200]))
+            raise SyncRefused("%s (%s)." % (refusal, str(reply).split("\n", maxsplit=1)[0][:200]))
 
     def _request(self, args: tuple):
         """Send one command and read its one-line answer (parsed by a hiredis Reader)."""
         self._send(encode(args))
         line = self._readline()
+        while line in (b"\n", b"\r\n"):
+            # A source preparing the snapshot (diskless sync's delay, a BGSAVE in progress) sends bare newlines
+            # before +FULLRESYNC to keep the link alive; Redis's own replicas skip them too.
+            line = self._readline()
         reader = hiredis.Reader()
         reader.feed(line)
         reply = reader.gets()

@@ -13,8 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
 
@@ -32,20 +32,8 @@ def shown_backup_id(shown_backup_files):
     return flat if flat is not None else nested
 
 
-class Comparison(object):
-    """A request compared with a shown task: the options that differ, and those the show call does not show.
-
-    A value the show call does not show is not taken as equal: it is named in `unshown`.
-    """
-
-    def __init__(self):
-        self.differing, self.unshown = [], []
-
-    def check(self, name, wanted, shown):
-        if shown is None:
-            self.unshown.append(name)
-        elif not service.same_value(wanted, shown):
-            self.differing.append(name)
+class BackupImportComparison(Comparison):
+    """A backup-import request compared with a shown task: its files and its groups of options too."""
 
     def check_files(self, wanted, shown):
         """The same files by name, each with the same size and time."""
@@ -76,7 +64,7 @@ class Comparison(object):
 
 def compare(wanted, shown_task):
     """The Comparison of a request with the task the show call shows (passwords are not compared)."""
-    comparison = Comparison()
+    comparison = BackupImportComparison()
     for key in SCALAR_FIELDS:
         if key in wanted:
             comparison.check(key, wanted[key], shown_task.get(key))

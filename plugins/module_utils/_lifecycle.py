@@ -56,6 +56,8 @@ class TaskKind(object):
     already_finished_codes = service.STOP_REFUSED_AS_FINISHED
     # A delete refused because of the task's state (a duplicate still stopping): the same codes.
     state_refusal_codes = service.STOP_REFUSED_AS_FINISHED
+    # What state=present suggests when a task of that name ended in a failure.
+    failed_task_hint = 'set retry_failed=true to delete it and create it again'
 
     @property
     def plural(self):
@@ -118,6 +120,21 @@ class TaskKind(object):
         """(differing, unshown): dotted names of the options in which the request differs from the task the
         show call shows, and of those the show call does not show (they cannot be compared, never "same")."""
         raise NotImplementedError
+
+    # -- what a kind may write ----------------------------------------------------------------
+
+    def changes_in_place(self, wanted, shown):
+        """{option: wanted value} that update() changes on the existing task `shown` so that it matches the
+        request; the other differences are refused. None by default: a task is never changed."""
+        return {}
+
+    def update(self, calls, task_id, request, changes):
+        """Change the existing task in place (changes: what changes_in_place() returned)."""
+        raise NotImplementedError
+
+    def stop_before_delete(self, calls, tasks):
+        """Stop the listed tasks that must be stopped before the delete call; returns the IDs it stopped."""
+        return []
 
 
 class TaskGone(Exception):
@@ -241,9 +258,9 @@ class TaskLifecycle(object):
         if self.kind.has_failed(listed, listed.get('error_message')):
             if replace_failed:
                 return self.create(request, replacing=listed)
-            raise DcsError("%s '%s' (%s) already exists and ended %s: %s; set retry_failed=true to delete it and "
-                           "create it again" % (self.kind.noun, name, listed['task_id'], listed['status'],
-                                                listed.get('error_message') or 'no error message'),
+            raise DcsError("%s '%s' (%s) already exists and ended %s: %s; %s"
+                           % (self.kind.noun, name, listed['task_id'], listed['status'],
+                              listed.get('error_message') or 'no error message', self.kind.failed_task_hint),
                            task_id=listed['task_id'], error_message=listed.get('error_message'),
                            **{self.kind.result_key: self.calls.show(listed['task_id'])})
         if len(found) == 1:
@@ -275,12 +292,16 @@ class TaskLifecycle(object):
                                  "the task may differ there" % (self.kind.noun, task.get('task_name'), task_id,
                                                                 ', '.join(unshown),
                                                                 'it was' if len(unshown) == 1 else 'they were'))
+        changes = self.kind.changes_in_place(request, task)
+        differences = [name for name in differences if name.split('.')[0] not in changes]
         if differences:
             raise DcsError("%s '%s' (%s) already exists with a different request: %s differ%s (passwords are not "
                            "compared); choose another task_name, or remove the task first with state=absent"
                            % (self.kind.noun, task.get('task_name'), task_id, ', '.join(differences),
                               's' if len(differences) == 1 else ''),
                            task_id=task_id, **{self.kind.result_key: task})
+        if changes:
+            return self.change_in_place(task_id, task, request, changes)
         if self.wait and not self.check_mode:
             try:
                 task = self.wait_for_settled(request['task_name'], task_id, task, changed=False)
@@ -292,6 +313,19 @@ class TaskLifecycle(object):
                 raise TaskGone()
             self.check_outcome(request['task_name'], task_id, task, changed=False)
         return self.result(False, task.get('task_id') or task_id, task, before=task, after=task)
+
+    def change_in_place(self, task_id, task, request, changes):
+        """Bring an existing task in line with the request through the kind's update(); wait for it if asked."""
+        if self.check_mode:
+            predicted = listed_and_shown(task, self.kind.scrubbed(changes))
+            return self.result(True, task_id, task, before=task, after=predicted)
+        with reporting_change(True, task_id=task_id):
+            self.kind.update(self.calls, task_id, request, changes)
+            if self.wait:
+                changed_task = self.wait_until_settled(request['task_name'], task_id, None, changed=True)
+            else:
+                changed_task = self.calls.show(task_id)
+        return self.result(True, task_id, changed_task, before=task, after=changed_task)
 
     def create(self, request, replacing=None):
         """Create the task (after deleting `replacing`, a failed task of that name); wait for it if asked.
@@ -494,7 +528,9 @@ class TaskLifecycle(object):
         result['task_ids'] = ids
         if not found or self.check_mode:
             return result
-        self.delete(ids)
+        stopped = self.kind.stop_before_delete(self.calls, found)
+        with reporting_change(bool(stopped), task_ids=ids):
+            self.delete(ids)
         if self.wait:
             with reporting_change(True, task_ids=ids):
                 wait_for(

@@ -30,6 +30,12 @@ STOPPING = ('TERMINATING',)
 STOPPED = 'TERMINATED'
 # A target instance accepts imports only in this status.
 INSTANCE_READY = 'RUNNING'
+# Online migration: created (CREATING while its helper VM is made), then RUNNING until it is configured.
+AWAITING_CONFIGURATION = ('CREATING', 'RUNNING')
+# An incremental online migration that finished its full sync and replicates: what a wait for it waits for.
+STEADY_REPLICATION = ('INCRMIGRATING', 'INCRMIGEATING')
+# An online migration that failed or was stopped can be restarted (batch-restart).
+RESTARTABLE = ('FAILED', 'MIGRATION_FAILED', 'TERMINATED')
 
 
 def ended_in_failure(status, error_message):
@@ -83,6 +89,8 @@ BUCKET_NAME_RULE = '3 to 63 lower-case letters, digits, . or -, starting and end
 ASCII_DIGITS = re.compile(r'^[0-9]+$')
 BACKUP_SUFFIXES = ('.rdb', '.aof', '.zip', '.tar.gz')
 MAX_DESCRIPTION = 1024
+# An online migration's bandwidth limit, in MB/s ("greater than 0 and less than 10,241").
+BANDWIDTH_LIMIT_MB = (1, 10240)
 MAX_OBJECT_NAME = 1024
 
 

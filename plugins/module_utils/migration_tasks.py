@@ -78,6 +78,12 @@ def plain_without_secrets(response):
     return scrub(with_fields_the_model_dropped(to_plain(response), json_answer(response)))
 
 
+def may_send_again(error):
+    """A create is sent again after a transient failure, never after one whose answer was lost (it may have been
+    carried out: errors.answer_lost())."""
+    return is_transient(error) and not answer_lost(error)
+
+
 class MigrationTasks(object):
     """Thin wrappers over the migration-task calls of one DcsApi (retries included)."""
 
@@ -136,16 +142,21 @@ class MigrationTasks(object):
         request = self._request('CreateMigrationTaskRequest', body=self._create_body(body))
 
         def created_meanwhile():
-            found = [task for task in self.find(name=body['task_name']) if task.get('task_id') not in ignore_ids]
-            if found:
-                task = found[0]
-                return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}
-            return None
+            return self.created_meanwhile(body['task_name'], ignore_ids)
 
         response = self.api.call("create migration task '%s'" % body['task_name'], 'create_migration_task',
                                  request, before_retry=created_meanwhile,
-                                 retry_if=lambda error: is_transient(error) and not answer_lost(error))
+                                 retry_if=may_send_again)
         return response if isinstance(response, dict) else plain_without_secrets(response)
+
+    def created_meanwhile(self, name, ignore_ids):
+        """The create answer's shape ({id, name, status}) of a task with this name that is not one of ignore_ids,
+        or None: asked before a create is sent again."""
+        found = [task for task in self.find(name=name) if task.get('task_id') not in ignore_ids]
+        if found:
+            task = found[0]
+            return {'id': task.get('task_id'), 'name': task.get('task_name'), 'status': task.get('status')}
+        return None
 
     def _create_body(self, body):
         fields = dict(body)
@@ -203,6 +214,53 @@ class MigrationTasks(object):
         if total and total > len(entries):
             _total, entries = self.logs(task_id, offset=max(0, total - PAGE_SIZE))
         return [log_line(entry) for entry in entries[-lines:]]
+
+    # -- online migrations ------------------------------------------------------------------------
+
+    def create_online(self, body, ignore_ids=()):
+        """POST an online migration ({name, description, vpc_id, subnet_id, security_group_id}); returns {'id': ...}.
+
+        Like create(): never sent again when its answer was lost, and after another transient failure only if no
+        task with that name exists yet.
+        """
+        request = self._request('CreateOnlineMigrationTaskRequest',
+                                body=self._request('CreateOnlineMigrationTaskBody', **body))
+        response = self.api.call("create online migration task '%s'" % body['name'], 'create_online_migration_task',
+                                 request, before_retry=lambda: self.created_meanwhile(body['name'], ignore_ids),
+                                 retry_if=may_send_again)
+        return response if isinstance(response, dict) else {'id': response.instance_id}
+
+    def configure_online(self, task_id, body, before_retry=None):
+        """POST the configuration of an online migration (SetOnlineMigrationTaskBody; the instances'
+        ConfigMigrationInstanceBody); before_retry: see Retrier.call."""
+        fields = dict(body)
+        for key in ('source_instance', 'target_instance'):
+            if fields.get(key) is not None:
+                fields[key] = self._request('ConfigMigrationInstanceBody', **fields[key])
+        request = self._request('SetOnlineMigrationTaskRequest', task_id=task_id,
+                                body=self._request('SetOnlineMigrationTaskBody', **fields))
+        response = self.api.call('configure online migration task %s' % task_id, 'set_online_migration_task',
+                                 request, before_retry=before_retry)
+        return response if isinstance(response, dict) else plain_without_secrets(response)
+
+    def update_resume_mode(self, task_id, resume_mode):
+        """PUT the reconnection mode of a migration task (MigrationUpdateRequestEntity)."""
+        request = self._request('UpdateMigrationTaskRequest', task_id=task_id,
+                                body=self._request('MigrationUpdateRequestEntity', resume_mode=resume_mode))
+        self.api.call('change resume_mode of migration task %s' % task_id, 'update_migration_task', request)
+
+    def restart_online(self, task_ids):
+        """Restart stopped or failed online migrations: one result per task ({result, task_id, error_code, error_msg})."""
+        body = self._request('BatchRestartOnlineMigrationTasksBody', migration_tasks=list(task_ids))
+        response = self.api.call('restart migration tasks %s' % ', '.join(task_ids),
+                                 'batch_restart_online_migration_tasks',
+                                 self._request('BatchRestartOnlineMigrationTasksRequest', body=body))
+        return [plain_without_secrets(item) for item in response.migration_tasks or []]
+
+    def stop_sync(self, task_id):
+        """Stop a migration task and return once it has stopped (sync-stop; the answer has no body)."""
+        self.api.call('stop migration task %s' % task_id, 'stop_migration_task_sync',
+                      self._request('StopMigrationTaskSyncRequest', task_id=task_id))
 
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',

@@ -10,11 +10,15 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: migration_task_info
-short_description: List or show Huawei Cloud DCS migration (backup import) tasks
+short_description: List or show Huawei Cloud DCS migration tasks (backup imports and online migrations)
 version_added: 0.1.0
 description:
   - Lists the migration tasks of the project (every page of C(GET /v2/{project_id}/migration-tasks)),
     optionally only those named exactly O(task_name), or shows one task by O(task_id).
+  - The list holds both kinds of migration task, backup imports (M(hwcloud.dcs.migration_task),
+    RV(migration_tasks[].migration_type=backupfile_import)) and online migrations
+    (M(hwcloud.dcs.online_migration_task), RV(migration_tasks[].migration_type=online_migration)), so this module
+    shows both; filter on RV(migration_tasks[].migration_type) to keep one kind.
   - Optionally adds each task's statistics (O(include_stats)) and its last log entries (O(include_logs)).
   - Never fails because nothing matches; the result is then an empty list. API errors still fail the module,
     with their codes.
@@ -78,6 +82,7 @@ notes:
   - A task deleted between the list call and a later call about it (show, stats, logs) is left out.
 seealso:
   - module: hwcloud.dcs.migration_task
+  - module: hwcloud.dcs.online_migration_task
 '''
 
 EXAMPLES = r'''
@@ -101,6 +106,16 @@ EXAMPLES = r'''
     log_level: ERROR
     log_limit: 10
   register: one_task
+
+- name: List the online migrations only, with how far each target is behind its source
+  hwcloud.dcs.migration_task_info:
+    region: ap-southeast-1
+    include_stats: true
+  register: listed_tasks
+
+- name: Show the online migrations
+  ansible.builtin.debug:
+    msg: "{{ listed_tasks.migration_tasks | selectattr('migration_type', 'equalto', 'online_migration') }}"
 
 - name: Wait until a task created with wait=false is finished
   hwcloud.dcs.migration_task_info:
@@ -141,7 +156,7 @@ migration_tasks:
       type: str
       sample: SUCCESS
     migration_type:
-      description: Migration mode.
+      description: Migration mode, C(backupfile_import) or C(online_migration).
       type: str
       sample: backupfile_import
     migration_method:

@@ -6,17 +6,18 @@
 1. generates backups from a real Redis server into a fresh bucket directory (a good one per target, each with
    its own key prefix, plus a corrupt one) and keeps their manifests (keys per database, type, TTL);
 2. starts the emulator (admin API on) with two managed instances: `dcs-it-main` (RUNNING, the import target)
-   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API);
+   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API), and a plain Redis
+   server, the source that the online_migration_task target migrates from;
 3. writes the integration config (endpoint, keys, project, instances, target Redis address, admin URL,
-   backups) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
+   backups, the source Redis) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
-5. stops the emulator, also on failure or Ctrl-C.
+5. stops the emulator and the source Redis, also on failure or Ctrl-C.
 
 Usage: python tests/utils/integration.py [--fidelity SET] [ansible-test integration arguments, e.g. a target
 name or -v]. SET (default: $DCS_FIDELITY, else ``documented``) is the emulator's fidelity preset:
 ``documented``, ``opposite``, ``random`` or ``random:SEED``, then any ``,point=reading`` (docs/emulator.md,
-"Fidelity"); the run prints
-the seed of a random set, and the set's name is part of every line this script prints.
+"Fidelity"); the run prints the seed of a random set, and the set's name is part of every line this
+script prints.
 Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
 """
 
@@ -29,11 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 from dcs_emulator.fidelity import section_from_text
+from dcs_emulator.importer.servers import ManagedServer
 from dcs_emulator.samples import preferred_binary, write_sample_backup
 from dcs_emulator.testing import launch, sample_config, write_private
 
@@ -43,6 +46,7 @@ BUCKET = "dcs-it-backups"
 BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b", "progress")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
+SOURCE_PASSWORD = "it-Source-pw-0815"
 
 
 def make_backups(bucket_dir: Path, binary: str) -> dict:
@@ -59,7 +63,18 @@ def make_backups(bucket_dir: Path, binary: str) -> dict:
     return backups
 
 
-def integration_vars(emu, bucket_dir: Path, backups: dict) -> dict:
+@contextmanager
+def source_redis(workdir: Path, binary):
+    """A Redis server on 127.0.0.1 for the online migrations to replicate from (stopped on the way out)."""
+    server = ManagedServer(workdir / "source", password=SOURCE_PASSWORD, binary=binary, label="source server")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def integration_vars(emu, bucket_dir: Path, backups: dict, source) -> dict:
     main, standby = emu.instance("dcs-it-main"), emu.instance("dcs-it-standby")
     host, port = emu.redis_address(main["id"])
     return {
@@ -78,6 +93,9 @@ def integration_vars(emu, bucket_dir: Path, backups: dict) -> dict:
         "dcs_redis_host": host,
         "dcs_redis_port": port,
         "dcs_backups": backups,
+        "dcs_source_host": source.host,
+        "dcs_source_port": source.port,
+        "dcs_source_password": SOURCE_PASSWORD,
     }
 
 
@@ -130,14 +148,14 @@ def main(argv: list) -> int:
         ], fidelity=fidelity)
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)
-        with launch(config, workdir, data_dir=workdir / "data") as emu:
+        with launch(config, workdir, data_dir=workdir / "data") as emu, source_redis(workdir, server) as source:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
             points = emu.admin.fidelity()
             seed = points["seed"]
             replay = " seed %d (replay: --fidelity random:%d)" % (seed, seed) if seed is not None else ""
             print("integration: fidelity %s%s" % (points["preset"], replay), flush=True)
             config_path = workdir / "integration_config.yml"
-            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups), sort_keys=False))
+            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source), sort_keys=False))
             status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)

@@ -253,7 +253,7 @@ def test_a_dcs_instance_as_source_into_a_target_given_by_address(client):
         target_instance=ConfigMigrationInstanceBody(addrs=addr(target), password=TARGET_PASSWORD))))
     assert wait_status(client, task_id, ("SUCCESS", "FAILED")).status == "SUCCESS", log_messages(client, task_id)
     assert_same_data(snapshot(target, databases=range(6)), snapshot(old, databases=range(6)))
-    listed = [t for t in client.list_migration_task(ListMigrationTaskRequest(name="online-dcs2dcs")).migration_tasks][0]
+    listed = client.list_migration_task(ListMigrationTaskRequest(name="online-dcs2dcs")).migration_tasks[0]
     assert (listed.source_instance_id, listed.data_source, listed.target_instance_addrs) == (OLD_TARGET, OLD_TARGET, addr(target))
 
 

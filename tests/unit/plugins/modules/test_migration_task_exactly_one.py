@@ -264,6 +264,32 @@ def test_a_lost_create_answer_without_a_task_fails_saying_the_outcome_is_unknown
     assert len(dcs.calls('GET', '/migration-tasks')) > 3
 
 
+@pytest.mark.parametrize('error', LOST, ids=['read-timeout', 'dropped'])
+def test_a_lost_delete_answer_counts_as_done_when_the_task_leaves_the_list_in_the_settle_window(run, dcs, fake_clock,
+                                                                                                 error):
+    dcs.list_tasks(list_item(OURS, NAME))
+    dcs.list_tasks(list_item(OURS, NAME))  # the service carries the delete out late
+    dcs.list_tasks()
+    dcs.add('DELETE', '/migration-tasks/delete', body=error)
+
+    result = run(dict(task_name=NAME, state='absent', api_timeout=30, retries=0))
+
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is True and result['task_ids'] == [OURS]
+    assert len(dcs.calls('DELETE')) == 1
+
+
+def test_a_lost_delete_answer_fails_when_the_task_stays_listed(run, dcs, fake_clock):
+    dcs.list_tasks(list_item(OURS, NAME))
+    dcs.add('DELETE', '/migration-tasks/delete', body=LOST[0])
+
+    result = run(dict(task_name=NAME, state='absent', api_timeout=30, retries=0))
+
+    assert result.failed and result['msg'].startswith('Failed to delete migration tasks %s: connection error' % OURS)
+    assert 29 <= sum(fake_clock.sleeps) <= 31  # looked for the settle window, api_timeout long
+    assert len(dcs.calls('DELETE')) == 1
+
+
 def test_lookups_that_fail_during_the_settle_window_are_named(run, dcs, fake_clock):
     dcs.list_tasks()
     dcs.error('GET', '/migration-tasks', 503, 'DCS.5000', 'Service unavailable.')
