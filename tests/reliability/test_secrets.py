@@ -235,7 +235,7 @@ def test_no_secret_in_any_output(secret_emulator, collection_root, tmp_path, mod
     assert results["created"]["changed"] is True and not results["created"].get("failed")
     assert results["again"]["changed"] is (mode == "check")  # check mode created nothing the first time
     assert results["bad_input"]["failed"] and "backup_files.files[0].file_name" in results["bad_input"]["msg"]
-    assert results["bad_type"]["failed"] and "'files'" in results["bad_type"]["msg"]
+    assert results["bad_type"]["failed"] and "backup_files.files must be a list" in results["bad_type"]["msg"]  # names the option
     if mode == "diff":
         assert succeeded(results["created"]["migration_task"])  # the right password imported
         assert "invalid password" in results["wrong_password"]["msg"]  # the wrong one reached the instance
