@@ -92,6 +92,9 @@ def _instance(model: schema.Instance) -> dict:
         "engine_version": model.engine_version,
         "status": model.status,
         "max_memory": model.max_memory,
+        "type": model.type,
+        "enable_ssl": model.enable_ssl,
+        "tags": dict(model.tags),
         "redis": redis or {"managed": True},
         "backups": [_backup(b) for b in model.backups],
     }

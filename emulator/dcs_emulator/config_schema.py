@@ -24,6 +24,7 @@ from dcs_emulator.timeutil import parse_iso
 
 INSTANCE_STATUSES = ("CREATING", "CREATEFAILED", "RUNNING", "ERROR", "RESTARTING", "FROZEN", "EXTENDING",
                      "RESTORING", "FLUSHING")
+INSTANCE_TYPES = ("single", "ha", "cluster", "proxy", "ha_rw_split")
 
 
 class ConfigError(ValueError):
@@ -175,6 +176,10 @@ class Instance(_Section):
     engine_version: Text = "7.0"
     status: Literal[INSTANCE_STATUSES] = "RUNNING"
     max_memory: Annotated[int, Field(ge=1)] = 1024
+    # The instance type, as ShowInstanceResponse.cache_mode names it (single, ha, cluster, proxy, ha_rw_split).
+    type: Literal[INSTANCE_TYPES] = "single"
+    enable_ssl: bool = False
+    tags: Annotated[Dict[Text, str], _none_is(dict)] = {}
     redis: Optional[Redis] = None
     backups: Annotated[List[Backup], _none_is(list)] = []
 

@@ -66,8 +66,8 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
                   fidelity: Optional[dict] = None) -> dict:
     """A config with one account and project, one local bucket and the given instances.
 
-    Each instance dict needs ``name``; ``id`` (a UUID), ``password``, ``status``, ``engine_version`` and
-    ``redis`` (default: a managed server) are optional. Keys and IDs are generated when not given; pass them
+    Each instance dict needs ``name``; ``id`` (a UUID), ``password``, ``status``, ``engine_version``,
+    ``redis`` (default: a managed server), ``type``, ``enable_ssl``, ``tags`` and ``backups`` are optional. Keys and IDs are generated when not given; pass them
     to keep them stable across runs (the emulator's data directory remembers tasks by project and instance).
     ``server_binary`` pins the Redis server binary of managed instances (``importer.server_binary``);
     ``fidelity`` is the ``fidelity:`` section (``dcs_emulator.fidelity.section_from_text`` builds one by name).
@@ -80,6 +80,7 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
                 "redis": spec.get("redis") or {"managed": True}}
         if spec.get("password"):
             item["password"] = spec["password"]
+        item.update((key, spec[key]) for key in ("type", "enable_ssl", "tags", "backups") if key in spec)
         config_instances.append(item)
     config = {
         "region": region,

@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 
-from dcs_emulator import errors, operations, signing
+from dcs_emulator import errors, obs, operations, signing
 from dcs_emulator.logsafe import escape
 from dcs_emulator.routes.common import MAX_BODY_BYTES
 
@@ -98,6 +98,7 @@ class EmulatorMiddleware:
     def __init__(self, app, emulator):
         self.app = app
         self.emulator = emulator
+        self.obs = obs.ObsEndpoint(emulator.config)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -118,6 +119,8 @@ class EmulatorMiddleware:
         try:
             if path.startswith(ADMIN_PREFIX):
                 await self._admin(scope, receive, send_with_id, request_id)
+            elif path.startswith(obs.PREFIX):  # the buckets' S3-compatible API: its own signatures, streamed bodies
+                await self.obs(scope, receive, send_with_id, request_id)
             else:
                 await self._api(scope, receive, send_with_id, request_id, state)
         except BodyTooLarge:

@@ -108,18 +108,24 @@ def _check_signed_headers(headers: dict, repeated: set, signed: list, body: byte
         raise errors.auth_bad_signature("X-Sdk-Content-Sha256 is not the hash of the body received")
 
 
-def verify(method: str, path: str, query_string: str, header_items: Iterable[Tuple[str, str]], body: bytes,
-           secret_for: Callable[[str], Optional[str]], now: Optional[datetime] = None) -> str:
-    """Return the access key of a correctly signed request, or raise a GatewayError (401 APIGW.0301).
-
-    ``secret_for(access_key)`` returns the key's secret, or None for an unknown key.
-    """
+def header_map(header_items: Iterable[Tuple[str, str]]) -> Tuple[dict, set]:
+    """(lower-case name -> value, the names sent more than once): a signed header may not be sent twice."""
     headers, repeated = {}, set()
     for name, value in header_items:
         name = name.lower()
         if name in headers:
             repeated.add(name)
         headers[name] = value
+    return headers, repeated
+
+
+def verify(method: str, path: str, query_string: str, header_items: Iterable[Tuple[str, str]], body: bytes,
+           secret_for: Callable[[str], Optional[str]], now: Optional[datetime] = None) -> str:
+    """Return the access key of a correctly signed request, or raise a GatewayError (401 APIGW.0301).
+
+    ``secret_for(access_key)`` returns the key's secret, or None for an unknown key.
+    """
+    headers, repeated = header_map(header_items)
     authorization = headers.get("authorization", "").strip()
     if not authorization:
         raise errors.auth_not_signed("no Authorization header")

@@ -13,10 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _import_checks as import_checks
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind
-from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError
+from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 
 # The request's top-level options and its groups of options, as the show call names them.
 SCALAR_FIELDS = ('description', 'migration_type', 'migration_method', 'network_type')
@@ -77,18 +79,19 @@ def compare(wanted, shown_task):
 class BackupImport(TaskKind):
     """Backup files (OBS objects or a DCS backup record) imported into a DCS instance."""
 
+    def __init__(self, skip_checks=(), local_paths=None):
+        """skip_checks: names of _import_checks.CHECKS not to run; local_paths: {file_name: path to read}."""
+        self.skip_checks = tuple(skip_checks or ())
+        self.local_paths = dict(local_paths or {})
+
     def check_before_create(self, calls, request):
-        """The target instance must exist and be RUNNING (the create call would fail later, less clearly)."""
+        """The target instance must exist, be RUNNING and fit the import rules (the task would fail later, less clearly)."""
         instance_id = request['target_instance']['id']
-        try:
-            instance = calls.show_instance(instance_id)
-        except DcsApiError as error:
-            if service.is_instance_missing(error):
-                raise DcsError("target_instance.id '%s' does not exist: %s" % (instance_id, error.msg), **error.extra)
-            raise
+        instance = instances.show(calls, instance_id, 'target_instance.id')
         if instance.get('status') != service.INSTANCE_READY:
             raise DcsError("target instance '%s' (%s) is %s, not RUNNING: backups can only be imported into a running "
                            "instance" % (instance.get('name') or instance_id, instance_id, instance.get('status')))
+        import_checks.check_target(instance, request, self.local_paths, self.skip_checks)
 
     def create(self, calls, request, ignore_ids):
         return calls.create(request, ignore_ids=ignore_ids)

@@ -129,7 +129,8 @@ class TaskKind(object):
         return {}
 
     def update(self, calls, task_id, request, changes):
-        """Change the existing task in place (changes: what changes_in_place() returned)."""
+        """Change the existing task in place (changes: what changes_in_place() returned). False if the task
+        needed no change after all (another run made it meanwhile): the run reports no change."""
         raise NotImplementedError
 
     def stop_before_delete(self, calls, tasks):
@@ -320,12 +321,13 @@ class TaskLifecycle(object):
             predicted = listed_and_shown(task, self.kind.scrubbed(changes))
             return self.result(True, task_id, task, before=task, after=predicted)
         with reporting_change(True, task_id=task_id):
-            self.kind.update(self.calls, task_id, request, changes)
+            changed = self.kind.update(self.calls, task_id, request, changes) is not False
+        with reporting_change(changed, task_id=task_id):
             if self.wait:
-                changed_task = self.wait_until_settled(request['task_name'], task_id, None, changed=True)
+                changed_task = self.wait_until_settled(request['task_name'], task_id, None, changed=changed)
             else:
                 changed_task = self.calls.show(task_id)
-        return self.result(True, task_id, changed_task, before=task, after=changed_task)
+        return self.result(changed, task_id, changed_task, before=task, after=changed_task)
 
     def create(self, request, replacing=None):
         """Create the task (after deleting `replacing`, a failed task of that name); wait for it if asked.

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._comparison import Comparison
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskKind, TaskLifecycle, reporting_change
@@ -59,16 +60,6 @@ def configure_body(request):
     return body
 
 
-def show_instance(calls, option, instance_id):
-    """The DCS instance that option (source_instance.id or target_instance.id) names; fails if it does not exist."""
-    try:
-        return calls.show_instance(instance_id)
-    except DcsApiError as error:
-        if service.is_instance_missing(error):
-            raise DcsError("%s '%s' does not exist: %s" % (option, instance_id, error.msg), **error.extra)
-        raise
-
-
 class OnlineMigration(TaskKind):
     """A live Redis (self-built or DCS) migrated into a DCS instance: full sync, then optionally replication."""
 
@@ -108,19 +99,21 @@ class OnlineMigration(TaskKind):
                            "VPC, subnet and security group" % (', '.join(missing), self.noun, request['task_name']))
         target_id = request['target_instance'].get('id')
         if target_id:
-            instance = show_instance(calls, 'target_instance.id', target_id)
+            instance = instances.show(calls, target_id, 'target_instance.id')
             if instance.get('status') != service.INSTANCE_READY:
                 raise DcsError("target instance '%s' (%s) is %s, not RUNNING: data can only be migrated into a "
                                "running instance" % (instance.get('name') or target_id, target_id, instance.get('status')))
         source_id = request['source_instance'].get('id')
         if source_id:
-            show_instance(calls, 'source_instance.id', source_id)
+            instances.show(calls, source_id, 'source_instance.id')
 
     def create(self, calls, request, ignore_ids):
         return calls.create_online(create_body(request), ignore_ids=ignore_ids)
 
     def configure(self, calls, task_id, request, task=None):
-        """The second call. A new task may still be CREATING (its helper VM is made): wait until it is not."""
+        """The second call; False if another run configured the task (alike) first, so that this run did not.
+
+        A new task may still be CREATING (its helper VM is made): wait until it is not."""
         task = wait_for(
             fetch=lambda: calls.show(task_id),
             is_final=lambda current: current.get('status') != 'CREATING',
@@ -135,23 +128,31 @@ class OnlineMigration(TaskKind):
             current = calls.show(task_id)
             return None if self.is_unconfigured(current) else current
 
+        if not self.is_unconfigured(task):
+            # Concurrent runs that found the task unconfigured: the first one configures it; configuring it again
+            # would start its migration over.
+            self.check_configured_meanwhile(task, request)
+            return False
         try:
             calls.configure_online(task_id, configure_body(request), before_retry=configured_meanwhile)
         except DcsApiError as error:
             if not self.is_refused_in_this_state(error):
                 raise
             self.check_configured_meanwhile(calls.show(task_id), request, error)
+            return False
+        return True
 
-    def check_configured_meanwhile(self, task, request, error):
-        """A configure call refused because of the task's state: another run (one that gave way to this task, see
-        the lifecycle) configured it first. That is fine if it did so as this run would have; else raise."""
+    def check_configured_meanwhile(self, task, request, error=None):
+        """Another run (one that gave way to this task, see the lifecycle, or one that found it unconfigured too)
+        configured the task first (error: this run's configure call that the service refused for that). That is
+        fine if it did so as this run would have; else raise."""
         if self.is_unconfigured(task):
             raise error
         differences, _unshown = self.differences(request, task)
         if differences:
             raise DcsError("%s '%s' (%s) was configured meanwhile by another run, differently: %s differ%s"
                            % (self.noun, task.get('task_name'), task.get('task_id'), ', '.join(differences),
-                              's' if len(differences) == 1 else ''), **error.extra)
+                              's' if len(differences) == 1 else ''), **(error.extra if error else {}))
 
     # -- an existing task ------------------------------------------------------------------------
 
@@ -189,9 +190,9 @@ class OnlineMigration(TaskKind):
 
     def update(self, calls, task_id, request, changes):
         if 'source_instance' in changes:
-            self.configure(calls, task_id, request)
-        else:
-            calls.update_resume_mode(task_id, changes['resume_mode'])
+            return self.configure(calls, task_id, request)
+        calls.update_resume_mode(task_id, changes['resume_mode'])
+        return True
 
     # -- restart and delete ----------------------------------------------------------------------
 

@@ -84,6 +84,20 @@ def may_send_again(error):
     return is_transient(error) and not answer_lost(error)
 
 
+def every_page(fetch_page, id_key, page_size=PAGE_SIZE):
+    """Every item of a paged list call; fetch_page(offset) -> (announced count, items), items keyed by id_key."""
+    items, seen, offset = [], set(), 0
+    while True:
+        count, page = fetch_page(offset)
+        new = [item for item in page if item.get(id_key) not in seen]
+        seen.update(item.get(id_key) for item in new)
+        items.extend(new)
+        offset += len(page)
+        # Stop on a short page, at the announced count, or if the service ignored offset.
+        if len(page) < page_size or not new or (count is not None and offset >= count):
+            return items
+
+
 class MigrationTasks(object):
     """Thin wrappers over the migration-task calls of one DcsApi (retries included)."""
 
@@ -104,16 +118,7 @@ class MigrationTasks(object):
 
     def list_all(self, name=None):
         """Every task (all pages); with name, only those named exactly that (the API filter may be fuzzy)."""
-        tasks, seen, offset = [], set(), 0
-        while True:
-            count, page = self.list_page(offset, name=name)
-            new = [task for task in page if task.get('task_id') not in seen]
-            seen.update(task.get('task_id') for task in new)
-            tasks.extend(new)
-            offset += len(page)
-            # Stop on a short page, at the announced count, or if the service ignored offset.
-            if len(page) < PAGE_SIZE or not new or (count is not None and offset >= count):
-                break
+        tasks = every_page(lambda offset: self.list_page(offset, name=name), 'task_id')
         if name is not None:
             tasks = [task for task in tasks if task.get('task_name') == name]
         return tasks
@@ -265,3 +270,21 @@ class MigrationTasks(object):
     def show_instance(self, instance_id):
         return self._plain_call('show instance %s' % instance_id, 'show_instance',
                                 'ShowInstanceRequest', instance_id=instance_id)
+
+    def list_instances(self, **filters):
+        """Every DCS instance the list call shows with these query filters (all pages), passwords removed."""
+        def page(offset):
+            response = self.api.call('list instances', 'list_instances', self._request(
+                'ListInstancesRequest', offset=offset, limit=PAGE_SIZE, **filters))
+            return response.instance_num, [plain_without_secrets(item) for item in response.instances or []]
+        return every_page(page, 'instance_id')
+
+    def list_backup_records(self, instance_id, begin_time=None, end_time=None):
+        """Every backup record of the instance (all pages), as the list call orders them."""
+        def page(offset):
+            response = self.api.call('list backup records of instance %s' % instance_id, 'list_backup_records',
+                                     self._request('ListBackupRecordsRequest', instance_id=instance_id,
+                                                   begin_time=begin_time, end_time=end_time, offset=offset,
+                                                   limit=PAGE_SIZE))
+            return response.total_num, [plain_without_secrets(item) for item in response.backup_record_response or []]
+        return every_page(page, 'backup_id')

@@ -126,6 +126,17 @@ options:
               - Sent as given. Compared as a time, to the second, with the time the show call shows in any of the
                 service's forms; a time without a zone counts as UTC.
             type: str
+          local_path:
+            description:
+              - Path, on the host that runs the module, of a copy of this file. Never sent to the API and not
+                compared for idempotency.
+              - Only read for the pre-check C(version) (see O(skip_checks)). The module reads the RDB header
+                (C(.rdb) files, and C(.aof) files with an RDB preamble) and refuses a backup written by a newer
+                Redis than the target runs. Archives (C(.zip), C(.tar.gz)) are not opened.
+              - Without it the module cannot read the file (the object is in OBS), so this check is not made for
+                it and the task itself fails if the versions do not fit.
+            type: path
+            version_added: 0.2.0
       backup_id:
         description:
           - ID of the DCS backup record. Required with O(backup_files.file_source=backup_record).
@@ -172,15 +183,24 @@ options:
         type: str
   target_instance:
     description:
-      - The DCS instance to import into. Required with O(state=present), with O(target_instance.id).
-      - The instance must exist and be C(RUNNING); the module checks before creating the task.
+      - The DCS instance to import into. Required with O(state=present), with O(target_instance.id) or
+        O(target_instance.name).
+      - Before creating the task the module checks, from the show-instance answer, that the instance exists, is
+        C(RUNNING) and fits the service's import rules (see O(skip_checks)); each refusal says how to fix it.
     type: dict
     suboptions:
       id:
-        description: ID of the target DCS instance. Required with O(state=present).
+        description:
+          - ID of the target DCS instance. With O(state=present), O(target_instance.id) or O(target_instance.name)
+            is required.
         type: str
       name:
-        description: Name of the target instance.
+        description:
+          - Name of the target instance.
+          - Without O(target_instance.id), the module looks the instance up by this exact name (list call with
+            C(name_equal)) and uses its ID, returned as RV(target_instance_id); it fails if no instance or several
+            instances have this name, listing their IDs.
+          - Sent to the API and, like the ID, compared with the task the show call shows for idempotency.
         type: str
       password:
         description:
@@ -209,6 +229,20 @@ options:
       task_status:
         description: Task status of the target Redis (a field of the API's target instance); sent as given.
         type: str
+  skip_checks:
+    description:
+      - Pre-checks not to make before the create, for when the service has relaxed a rule of its user guide.
+      - V(ssl) refuses a target with SSL enabled (the service imports only into instances with SSL off).
+      - V(aof_into_cluster) refuses C(.aof) files (by suffix) into a Redis Cluster instance.
+      - V(version) refuses a backup whose RDB header (read from O(backup_files.files[].local_path)) shows a
+        newer Redis than the target's engine version. Files without a O(backup_files.files[].local_path), and
+        DCS backup records, cannot be checked.
+      - The target must exist and be C(RUNNING) in any case.
+    type: list
+    elements: str
+    choices: [ssl, aof_into_cluster, version]
+    default: []
+    version_added: 0.2.0
   retry_failed:
     description:
       - What to do when a task named O(task_name) exists and ended C(FAILED), C(MIGRATION_FAILED) or C(TERMINATED).
@@ -286,6 +320,23 @@ EXAMPLES = r'''
       password: "{{ redis_password }}"
   register: import_task
 
+- name: Import into an instance known by its name, checking the RDB header of a local copy first
+  hwcloud.dcs.migration_task:
+    region: ap-southeast-1
+    task_name: restore-orders
+    backup_files:
+      bucket_name: redis-backups
+      files:
+        - file_name: orders.rdb
+          local_path: /srv/backups/orders.rdb
+    target_instance:
+      name: dcs-orders
+  register: orders_import
+
+- name: Show which instance the name resolved to
+  ansible.builtin.debug:
+    msg: "imported into {{ orders_import.target_instance_id }}"
+
 - name: Import a DCS backup record without waiting
   hwcloud.dcs.migration_task:
     region: ap-southeast-1
@@ -340,6 +391,13 @@ changed:
   returned: always
   type: bool
   sample: true
+target_instance_id:
+  description:
+    - ID of the target instance, as given in O(target_instance.id) or found by O(target_instance.name).
+  returned: with O(state=present), when the module did not fail
+  type: str
+  sample: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+  version_added: 0.2.0
 task_id:
   description:
     - ID of the task. With O(state=present), of the created or existing task (not in check mode when the task
@@ -521,10 +579,14 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
+import os
+
 from ansible.module_utils.common.validation import check_type_list
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._backup_import import BackupImport
+from ansible_collections.hwcloud.dcs.plugins.module_utils._import_checks import CHECKS
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import TaskLifecycle, without_unset
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsError
 from ansible_collections.hwcloud.dcs.plugins.module_utils.module import DcsModule
@@ -565,12 +627,14 @@ class MigrationTaskModule(DcsModule):
                 file_name=dict(type='str', required=True),
                 size=dict(type='str'),
                 update_at=dict(type='str'),
+                local_path=dict(type='path'),
             )),
             backup_id=dict(type='str'),
         )),
         network_type=dict(type='str'),
         source_instance=dict(type='dict', options=instance_options()),
         target_instance=dict(type='dict', options=instance_options()),
+        skip_checks=dict(type='list', elements='str', choices=list(CHECKS), default=[]),
         retry_failed=dict(type='bool', default=False),
     )
     module_kwargs = dict(
@@ -623,8 +687,9 @@ class MigrationTaskModule(DcsModule):
         if params['migration_type'] == 'online_migration':
             raise DcsError('migration_type=online_migration is refused: this API no longer creates online migrations;'
                            ' use the CreateOnlineMigrationTask API instead')
-        if not (params['target_instance'] or {}).get('id'):
-            raise DcsError('target_instance.id is required with state=present')
+        target = params['target_instance'] or {}
+        if not target.get('id') and not (target.get('name') or '').strip():
+            raise DcsError('target_instance.id or target_instance.name is required with state=present')
         backup = params['backup_files']
         if not backup:
             raise DcsError('backup_files is required with migration_type=backupfile_import')
@@ -636,6 +701,13 @@ class MigrationTaskModule(DcsModule):
         for index, item in enumerate(backup['files'] or []):
             self.validate_file(index, item)
         self.validate_values()
+        self.validate_local_paths()
+
+    def validate_local_paths(self):
+        for index, item in enumerate(self.params['backup_files']['files'] or []):
+            if item['local_path'] is not None and not os.access(item['local_path'], os.R_OK):
+                raise DcsError('backup_files.files[%d].local_path %s is not a file the module can read'
+                               % (index, quoted(item['local_path'], limit=512)))
 
     @staticmethod
     def validate_source(backup):
@@ -710,16 +782,33 @@ class MigrationTaskModule(DcsModule):
         for group in ('source_instance', 'target_instance'):
             if body.get(group, {}).get('port') is not None:
                 body[group]['port'] = str(body[group]['port'])
+        for item in body.get('backup_files', {}).get('files', []):
+            item.pop('local_path', None)  # read here, never sent
         return body
 
+    def local_paths(self):
+        files = (self.params['backup_files'] or {}).get('files') or []
+        return dict((item['file_name'], item['local_path']) for item in files if item.get('local_path'))
+
+    def ensure_present(self, lifecycle):
+        """Resolve a target given by name only, then create or adopt the task."""
+        request = self.request_body()
+        target = request['target_instance']
+        if not target.get('id'):
+            target['id'] = instances.id_by_name(lifecycle.calls, target['name'], 'target_instance.name')
+        result = lifecycle.ensure_present(request, replace_failed=self.params['retry_failed'])
+        result['target_instance_id'] = target['id']
+        return result
+
     def run_module(self):
+        self.kind = BackupImport(skip_checks=self.params['skip_checks'], local_paths=self.local_paths())
         lifecycle = TaskLifecycle.for_module(self.kind, self)
         state = self.params['state']
         if state == 'absent':
             return lifecycle.ensure_absent(self.params['task_name'], self.params['task_id'])
         if state == 'stopped':
             return lifecycle.ensure_stopped(self.params['task_name'], self.params['task_id'])
-        return lifecycle.ensure_present(self.request_body(), replace_failed=self.params['retry_failed'])
+        return self.ensure_present(lifecycle)
 
 
 def main():

@@ -26,6 +26,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskRequest
 
 from dcs_emulator.fidelity import section_from_text
@@ -34,6 +35,7 @@ from dcs_emulator.testing import launch, operation_route, sample_config, sdk_cli
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = "ansible_collections.hwcloud.dcs.plugins.modules.migration_task"
+ONLINE_MODULE = "ansible_collections.hwcloud.dcs.plugins.modules.online_migration_task"
 BUCKET = "dcs-rel-backups"
 BACKUP = "tiny.rdb"
 # Markers: unique strings whose appearance anywhere is a leak (see test_secrets.py).
@@ -46,6 +48,9 @@ CALLS = {
     "create": "create_migration_task",
     "show": "show_migration_task",
     "delete": "delete_migration_task",
+    # online_migration_task's own calls
+    "create_online": "create_online_migration_task",
+    "configure_online": "set_online_migration_task",
 }
 
 
@@ -227,17 +232,18 @@ class ModuleProcess:
 
 @pytest.fixture
 def start_module(collection_root, tmp_path):
-    """Start migration_task as its own process (as Ansible runs it on a host)."""
+    """Start migration_task (or ``module``) as its own process (as Ansible runs it on a host)."""
     counter = [0]
 
-    def start(args: dict, check_mode: bool = False, diff: bool = False, env: dict = None) -> ModuleProcess:
+    def start(args: dict, check_mode: bool = False, diff: bool = False, env: dict = None,
+              module: str = MODULE) -> ModuleProcess:
         counter[0] += 1
         full = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
         args_file = tmp_path / ("args-%d.json" % counter[0])
         args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": full}), encoding="utf-8")
         process_env = dict(os.environ, PYTHONPATH=str(collection_root))
         process_env.update(env or {})
-        return ModuleProcess([sys.executable, "-m", MODULE, str(args_file)], process_env, args_file)
+        return ModuleProcess([sys.executable, "-m", module, str(args_file)], process_env, args_file)
     return start
 
 
@@ -257,6 +263,19 @@ def succeeded(task: dict) -> bool:
 
 # "ended FAILED" or "ended MIGRATION_FAILED" (fidelity point failed_status) in the module's message.
 ENDED_FAILED = re.compile(r"ended (MIGRATION_)?FAILED")
+
+
+def redis_contents(host: str, port: int, password: str, dbs=range(16)) -> dict:
+    """(db, key) -> (type, DUMP without its trailer) of every key a Redis server holds, db by db."""
+    held = {}
+    for db in dbs:
+        client = redis.Redis(host=host, port=port, db=db, password=password, socket_timeout=30)
+        try:
+            for key in client.scan_iter(count=1000):
+                held[(db, key)] = (client.type(key), client.dump(key)[:-10])
+        finally:
+            client.close()
+    return held
 
 
 def assert_one_line(msg: str) -> None:

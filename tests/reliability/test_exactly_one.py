@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 
-from conftest import BACKUP, BUCKET, REDIS_PASSWORD, Emulator, launch_emulator, succeeded, unique_name
+from conftest import (BACKUP, BUCKET, REDIS_PASSWORD, Emulator, launch_emulator, redis_contents, succeeded,
+                      unique_name)
 from dcs_emulator.launcher import start, stop
 from dcs_emulator.testing import sample_config
 
@@ -70,15 +70,7 @@ def race_emulator(tmp_path_factory, bucket_dir):
 def held_data(running, instance_id: str) -> dict:
     """key -> (type, DUMP without its trailer) of every key the instance holds, db by db."""
     host, port = running.redis_address(instance_id)
-    held = {}
-    for db in range(16):
-        client = redis.Redis(host=host, port=port, db=db, password=REDIS_PASSWORD, socket_timeout=30)
-        try:
-            for key in client.scan_iter(count=1000):
-                held[(db, key)] = (client.type(key), client.dump(key)[:-10])
-        finally:
-            client.close()
-    return held
+    return redis_contents(host, port, REDIS_PASSWORD)
 
 
 def run_playbook(running, collection_root, tmp_path, forks: int, name: str, instance_id: str) -> dict:

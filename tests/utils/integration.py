@@ -5,9 +5,10 @@
 
 1. generates backups from a real Redis server into a fresh bucket directory (a good one per target, each with
    its own key prefix, plus a corrupt one) and keeps their manifests (keys per database, type, TTL);
-2. starts the emulator (admin API on) with two managed instances: `dcs-it-main` (RUNNING, the import target)
-   and `dcs-it-standby` (which a target switches to not RUNNING through the admin API), and a plain Redis
-   server, the source that the online_migration_task target migrates from;
+2. starts the emulator (admin API on) with three managed instances: `dcs-it-main` (RUNNING, the import target),
+   `dcs-it-standby` (which a target switches to not RUNNING through the admin API; it has backup records) and
+   `dcs-it-checks` (a Redis Cluster with SSL on and an older Redis, which the import pre-checks refuse), and a
+   plain Redis server, the source that the online_migration_task target migrates from;
 3. writes the integration config (endpoint, keys, project, instances, target Redis address, admin URL,
    backups, the source Redis) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
@@ -43,10 +44,27 @@ from dcs_emulator.testing import launch, sample_config, write_private
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
 # One backup per target, each with its own key prefix, so that each target can check exactly its own keys.
-BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b", "progress")
+BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b", "progress",
+           "lookup", "latest")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
+# Backups outside the bucket, on the host that runs the modules: the role uploads them (local_files).
+LOCAL_BACKUPS = ("local_upload",)
 SOURCE_PASSWORD = "it-Source-pw-0815"
+# Backup records of dcs-it-standby, for `backup_id: latest`: the newest restorable one is LATEST_BACKUP_ID
+# (an older one holds the corrupt file; a newer one failed, as its file is missing).
+LATEST_BACKUP_ID = "it-backup-nightly"
+
+
+def standby_backups() -> list:
+    return [
+        {"id": "it-backup-older", "name": "older", "bucket": BUCKET, "file": CORRUPT_FILE,
+         "created_at": "2026-01-01T00:00:00Z"},
+        {"id": LATEST_BACKUP_ID, "name": "nightly", "bucket": BUCKET, "file": "latest.rdb",
+         "created_at": "2026-01-02T00:00:00Z"},
+        {"id": "it-backup-broken", "name": "broken", "bucket": BUCKET, "file": "it-backup-missing.rdb",
+         "created_at": "2026-01-03T00:00:00Z"},
+    ]
 
 
 def make_backups(bucket_dir: Path, binary: str) -> dict:
@@ -63,6 +81,15 @@ def make_backups(bucket_dir: Path, binary: str) -> dict:
     return backups
 
 
+def make_local_backups(local_dir: Path, binary: str) -> dict:
+    backups = {}
+    for seed, name in enumerate(LOCAL_BACKUPS, start=100):
+        path = local_dir / ("%s.rdb" % name)
+        backups[name] = dict(write_sample_backup(path, keys=BACKUP_KEYS, dbs=2, prefix="it-%s:" % name, seed=seed,
+                                                 binary=binary), path=str(path))
+    return backups
+
+
 @contextmanager
 def source_redis(workdir: Path, binary):
     """A Redis server on 127.0.0.1 for the online migrations to replicate from (stopped on the way out)."""
@@ -74,8 +101,9 @@ def source_redis(workdir: Path, binary):
         server.stop()
 
 
-def integration_vars(emu, bucket_dir: Path, backups: dict, source) -> dict:
-    main, standby = emu.instance("dcs-it-main"), emu.instance("dcs-it-standby")
+def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups: dict) -> dict:
+    main, standby, checks = (emu.instance("dcs-it-main"), emu.instance("dcs-it-standby"),
+                             emu.instance("dcs-it-checks"))
     host, port = emu.redis_address(main["id"])
     return {
         "dcs_endpoint": emu.url,
@@ -90,12 +118,19 @@ def integration_vars(emu, bucket_dir: Path, backups: dict, source) -> dict:
         "dcs_instance_name": main["name"],
         "dcs_instance_password": main["password"],
         "dcs_standby_instance_id": standby["id"],
+        "dcs_standby_instance_name": standby["name"],
+        "dcs_checks_instance_id": checks["id"],
+        "dcs_checks_instance_name": checks["name"],
+        "dcs_latest_backup_id": LATEST_BACKUP_ID,
         "dcs_redis_host": host,
         "dcs_redis_port": port,
         "dcs_backups": backups,
         "dcs_source_host": source.host,
         "dcs_source_port": source.port,
         "dcs_source_password": SOURCE_PASSWORD,
+        # The buckets' S3-compatible endpoint (hwcloud.dcs.obs_object) and the files it uploads.
+        "dcs_obs_endpoint": emu.url + "/obs",
+        "dcs_local_backups": local_backups,
     }
 
 
@@ -142,9 +177,13 @@ def main(argv: list) -> int:
         bucket_dir = workdir / "bucket"
         server = preferred_binary()  # the same server writes the backups and runs the instances
         backups = make_backups(bucket_dir, server.path)
+        local_backups = make_local_backups(workdir / "local", server.path)
         config = sample_config(bucket_dir, bucket=BUCKET, admin=True, server_binary=server.path, instances=[
             {"name": "dcs-it-main", "password": "it-Redis-pw-4711"},
-            {"name": "dcs-it-standby", "password": "it-Redis-pw-4712"},
+            {"name": "dcs-it-standby", "password": "it-Redis-pw-4712", "backups": standby_backups()},
+            # What the import pre-checks refuse: a Redis Cluster with SSL on, running an older Redis.
+            {"name": "dcs-it-checks", "password": "it-Redis-pw-4713", "type": "cluster", "enable_ssl": True,
+             "engine_version": "5.0"},
         ], fidelity=fidelity)
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)
@@ -155,7 +194,7 @@ def main(argv: list) -> int:
             replay = " seed %d (replay: --fidelity random:%d)" % (seed, seed) if seed is not None else ""
             print("integration: fidelity %s%s" % (points["preset"], replay), flush=True)
             config_path = workdir / "integration_config.yml"
-            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source), sort_keys=False))
+            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source, local_backups), sort_keys=False))
             status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import time
+from typing import Optional
 
 from fastapi import APIRouter, Request
 
@@ -22,6 +23,7 @@ STARTED = time.time()
 def instance_view(instance: dict) -> dict:
     """The fields of ShowInstanceResponse / InstanceListInfo the emulator can answer truthfully."""
     max_memory = int(instance.get("max_memory", 1024))
+    cache_mode = instance.get("type", "single")
     return {
         "instance_id": instance["id"], "name": instance["name"], "engine": "Redis",
         "engine_version": instance["engine_version"], "status": instance["status"], "ip": str(instance["ip"]),
@@ -30,10 +32,20 @@ def instance_view(instance: dict) -> dict:
         "capacity_minor": "" if max_memory >= 1024 else str(max_memory / 1024.0),
         "spec_code": spec_code(instance), "charging_mode": 0,
         "no_password_access": "false" if instance.get("password") else "true", "access_user": "",
-        "enable_ssl": False, "enable_publicip": False, "service_upgrade": False, "description": "",
-        "created_at": iso(STARTED), "updated_at": iso(STARTED), "sub_status": "normal", "az_codes": [],
-        "cache_mode": "single", "db_number": 16, "replica_count": 1, "sharding_count": 0,
+        "enable_ssl": bool(instance.get("enable_ssl")), "enable_publicip": False, "service_upgrade": False,
+        "description": "", "created_at": iso(STARTED), "updated_at": iso(STARTED), "sub_status": "normal",
+        "az_codes": [], "cache_mode": cache_mode, "db_number": 16, "replica_count": 1, "sharding_count": 0,
+        "tags": [{"key": key, "value": value} for key, value in sorted((instance.get("tags") or {}).items())],
     }
+
+
+def has_tags(instance: dict, query: Optional[str]) -> bool:
+    """The list call's tags filter: key=value pairs separated by commas, all of which the instance must carry."""
+    if not query:
+        return True
+    tags = instance.get("tags") or {}
+    pairs = [pair.split("=", 1) + [""] for pair in query.split(",")]
+    return all(pair[0] in tags and tags[pair[0]] == pair[1] for pair in pairs)
 
 
 @router.get(BASE + "/instances")
@@ -43,9 +55,11 @@ def list_instances(project_id: str, request: Request):
     limit = int_param(request, "limit", 10, 1, 2000)
     wanted_id, name = str_param(request, "instance_id"), str_param(request, "name")
     name_equal, status = str_param(request, "name_equal"), str_param(request, "status")
+    tags = str_param(request, "tags")
     selected = [i for i in emu.instances.list(project_id)
                 if (wanted_id is None or i["id"] == wanted_id) and (name is None or name in i["name"])
-                and (name_equal is None or i["name"] == name_equal) and (status is None or i["status"] == status)]
+                and (name_equal is None or i["name"] == name_equal) and (status is None or i["status"] == status)
+                and has_tags(i, tags)]
     return {"instance_num": len(selected), "instances": [instance_view(i) for i in selected[offset:offset + limit]]}
 
 

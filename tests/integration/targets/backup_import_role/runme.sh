@@ -31,4 +31,18 @@ while IFS= read -r secret; do
 done <<<"$secrets"
 echo "ok: no secret in $(wc -l <"$out") lines of -vvv output"
 
+# While the role waited for the 40 s import it printed progress lines (at most one per 10 s); the quick imports,
+# final before a line was due, got none.
+progress='^localhost: it-role-progress \([0-9a-f-]+\): MIGRATING, .*[0-9]+ s elapsed$'
+lines=$(grep -cE "$progress" "$out" || true)
+if [ "$lines" -lt 2 ]; then
+    echo "FAIL: expected at least 2 progress lines while the role waited for it-role-progress, got $lines" >&2
+    exit 1
+fi
+if grep -qE '^localhost: it-role-(a|b|missing) \(' "$out"; then
+    echo "FAIL: a progress line for an import that was final before a line was due" >&2
+    exit 1
+fi
+echo "ok: $lines progress lines while the role waited"
+
 ANSIBLE_ROLES_PATH=.. ansible-playbook verify_keys.yml -e "@$config" "$@"

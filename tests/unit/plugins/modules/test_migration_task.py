@@ -568,8 +568,8 @@ def test_absent_in_check_mode_deletes_nothing(run, dcs):
     (dict(backup_files=dict(bucket_name='b', files=[dict(file_name='a.tar.gz', update_at='2024-11-06T10:00:00')])),
      "backup_files.files[0].update_at '2024-11-06T10:00:00' must be YYYY-MM-DD HH:MM:SS or "
      "YYYY-MM-DDTHH:MM:SS.sssZ (UTC, as OBS shows it)"),
-    (dict(target_instance=dict(name='dcs-test')), 'target_instance.id is required with state=present'),
-    (dict(target_instance=None), 'target_instance.id is required with state=present'),
+    (dict(target_instance=dict(name=' ')), 'target_instance.id or target_instance.name is required with state=present'),
+    (dict(target_instance=None), 'target_instance.id or target_instance.name is required with state=present'),
     (dict(backup_files=None), 'backup_files is required with migration_type=backupfile_import'),
     (dict(task_id=TASK_ID), 'task_id is only used with state=absent or state=stopped; with state=present tasks are '
                             'found by task_name'),

@@ -265,8 +265,7 @@ def test_a_lost_create_answer_without_a_task_fails_saying_the_outcome_is_unknown
 
 
 @pytest.mark.parametrize('error', LOST, ids=['read-timeout', 'dropped'])
-def test_a_lost_delete_answer_counts_as_done_when_the_task_leaves_the_list_in_the_settle_window(run, dcs, fake_clock,
-                                                                                                 error):
+def test_a_lost_delete_answer_is_done_when_the_task_leaves_the_list_in_the_settle_window(run, dcs, fake_clock, error):
     dcs.list_tasks(list_item(OURS, NAME))
     dcs.list_tasks(list_item(OURS, NAME))  # the service carries the delete out late
     dcs.list_tasks()

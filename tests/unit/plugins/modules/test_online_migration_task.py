@@ -278,6 +278,27 @@ def test_a_task_created_but_never_configured_is_configured_not_duplicated(run, d
     assert result['diff']['after']['status'] == 'FULLMIGRATING'
 
 
+def test_an_unconfigured_task_that_another_run_configures_first_is_not_configured_again(run, dcs, online):
+    """Concurrent runs that all found the task unconfigured: only the first configures it, the others report no
+    change (configuring it again would start the migration over)."""
+    dcs.list_tasks(online_item('RUNNING', migration_method='', data_source=''))
+    online.shows(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
+                 online_detail('FULLMIGRATING'))
+    online.stats()
+    already = run(present())
+
+    dcs.list_tasks(online_item('RUNNING', migration_method='', data_source=''))
+    online.shows(online_detail('RUNNING', configured=False), online_detail('RUNNING', configured=False),
+                 online_detail('FULLMIGRATING'), online_detail('FULLMIGRATING'))
+    dcs.error('POST', '/migration/%s/task' % TASK_ID, 400, 'DCS.4957', 'The task status does not allow this.')
+    online.stats()
+    refused = run(present())
+
+    assert not already.failed and already['changed'] is False and already['task_id'] == TASK_ID
+    assert not refused.failed and refused['changed'] is False and refused['task_id'] == TASK_ID
+    assert changing_calls(online) == [('POST', '/migration/%s/task' % TASK_ID)]  # the refused one only
+
+
 def test_a_changed_resume_mode_is_updated_in_place(run, dcs, online):
     dcs.list_tasks(online_item())
     online.shows(online_detail(), online_detail(resume_mode='auto'))
