@@ -169,6 +169,19 @@ def test_include_stats_adds_each_tasks_statistics(run, dcs):
     assert 'logs' not in first
 
 
+def test_statistics_sent_as_json_numbers_come_back_as_the_sdk_models_strings(run, dcs):
+    """The OTC stats example sends JSON numbers (100) where the SDK model declares strings: the SDK's
+    strings are what a user gets, whichever the service sends."""
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.add('GET', '/migration-task/%s/stats' % TASK_ID, body=dict(
+        full_migration_progress=100, offset=0, source_dbsize=600, target_dbsize=612, target_input_kbps=0,
+        target_ops=0, is_migrating=False))
+
+    result = run(dict(include_stats=True))
+
+    assert result['migration_tasks'][0]['stats'] == dict(STATS, full_migration_progress='100')
+
+
 def test_include_logs_returns_the_last_entries_oldest_first(run, dcs):
     dcs.list_tasks(list_item(TASK_ID, NAME, status='FAILED'))
     add_logs(dcs, TASK_ID, log_entries(3))
