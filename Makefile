@@ -76,10 +76,12 @@ reliability-matrix: venv
 	  DCS_FIDELITY=$$set $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py || status=1; \
 	done; exit $$status
 
-## Not in `make test` (time): integration under a random set, and every module-driving reliability file under
-## the opposite and a random set (`make test` runs the opposite set only for RELIABILITY_OPPOSITE).
-fidelity-matrix: venv ## integration under a random fidelity set; reliability under the opposite and a random one
-	@status=0; $(MAKE) integration FIDELITY_SETS=random || status=1; $(MAKE) reliability-matrix || status=1; exit $$status
+## Not in `make test` (time): integration under every set (documented, opposite and a random one, side by side),
+## and every module-driving reliability file under the opposite and a random set (`make reliability` runs them
+## under the documented set, and the opposite set only for RELIABILITY_OPPOSITE).
+fidelity-matrix: venv ## integration under every fidelity set; reliability under the opposite and a random one
+	@status=0; $(MAKE) integration FIDELITY_SETS="documented opposite random" || status=1; \
+	$(MAKE) reliability-matrix || status=1; exit $$status
 
 demo: venv            ## tools/demo.py: build+install the collection, emulator, sample backup, playbooks/demo.yml
 	$(BIN)/python tools/demo.py
