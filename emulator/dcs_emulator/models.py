@@ -187,7 +187,6 @@ class MigrationTask:
         else:
             self.reload()
 
-
     def api_fields(self) -> dict:
         """Fields of the show and list answers that this kind fills itself (see ``task_detail``)."""
         return {}
