@@ -274,7 +274,7 @@ def run_sets_concurrently(sets: list, args: list, command_for=set_command) -> in
     try:
         for name in sets:
             runs.append(SetRun(name, command_for(name, args), show, ended))
-        for _ in runs:
+        for _count in runs:
             run = ended.get()
             with lock:
                 print("==== integration, fidelity %s: exit status %d after %.1f s; its output:"
