@@ -80,6 +80,39 @@ def test_an_aborted_multipart_upload_leaves_no_object(emu):
     assert error_of(excinfo) == ("NoSuchUpload", 404)
 
 
+def test_each_call_of_a_multipart_upload_is_verified(emu):
+    """Initiate, part and complete are each checked: signed with another secret, or with a part body that is not
+    the signed one, they are refused and leave nothing behind; the upload then completes with the good part only."""
+    s3, forger = s3_client(emu), s3_client(emu, secret_key="wrong-secret")
+    with pytest.raises(ClientError) as excinfo:
+        forger.create_multipart_upload(Bucket=BUCKET, Key="parts.rdb")
+    assert error_of(excinfo) == ("SignatureDoesNotMatch", 403)
+    upload = s3.create_multipart_upload(Bucket=BUCKET, Key="parts.rdb")["UploadId"]
+    with pytest.raises(ClientError) as excinfo:
+        forger.upload_part(Bucket=BUCKET, Key="parts.rdb", UploadId=upload, PartNumber=1, Body=b"forged part")
+    assert error_of(excinfo) == ("SignatureDoesNotMatch", 403)
+
+    swapper = s3_client(emu)
+
+    def swap_body(request, **_kwargs):
+        request.body = b"swapped part"  # same length as the signed body
+    swapper.meta.events.register("before-send.s3.UploadPart", swap_body)
+    with pytest.raises(ClientError) as excinfo:
+        swapper.upload_part(Bucket=BUCKET, Key="parts.rdb", UploadId=upload, PartNumber=1, Body=b"signed  part")
+    assert error_of(excinfo) == ("XAmzContentSHA256Mismatch", 400)
+
+    etag = s3.upload_part(Bucket=BUCKET, Key="parts.rdb", UploadId=upload, PartNumber=1, Body=b"the real part")["ETag"]
+    parts = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    with pytest.raises(ClientError) as excinfo:
+        forger.complete_multipart_upload(Bucket=BUCKET, Key="parts.rdb", UploadId=upload, MultipartUpload=parts)
+    assert error_of(excinfo) == ("SignatureDoesNotMatch", 403)
+    assert not (bucket_dir(emu) / "parts.rdb").exists()
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="parts.rdb", UploadId=upload, MultipartUpload=parts)
+    assert (bucket_dir(emu) / "parts.rdb").read_bytes() == b"the real part"
+    assert not [p for p in bucket_dir(emu).iterdir() if p.name.startswith(".upload-")]
+    assert "wrong-secret" not in emu.log_text()
+
+
 def test_a_missing_object_and_bucket_answer_404(emu):
     s3 = s3_client(emu)
     with pytest.raises(ClientError) as excinfo:

@@ -90,7 +90,8 @@ class BackupImport(TaskKind):
         instance = instances.show(calls, instance_id, 'target_instance.id')
         if instance.get('status') != service.INSTANCE_READY:
             raise DcsError("target instance '%s' (%s) is %s, not RUNNING: backups can only be imported into a running "
-                           "instance" % (instance.get('name') or instance_id, instance_id, instance.get('status')))
+                           "instance; wait until it is RUNNING (start it if it is stopped) and run again"
+                           % (instance.get('name') or instance_id, instance_id, instance.get('status')))
         import_checks.check_target(instance, request, self.local_paths, self.skip_checks)
 
     def create(self, calls, request, ignore_ids):

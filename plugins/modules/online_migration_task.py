@@ -118,14 +118,21 @@ options:
         type: str
   target_instance:
     description:
-      - The DCS instance to migrate into, with O(target_instance.id), O(target_instance.addrs) or both. Required with
-        O(state=present).
-      - With O(target_instance.id) the module checks that the instance exists and is C(RUNNING) before it creates the
-        task.
+      - The DCS instance to migrate into, with O(target_instance.id) (or O(target_instance.name)),
+        O(target_instance.addrs) or both. Required with O(state=present).
+      - With O(target_instance.id) or O(target_instance.name) the module checks that the instance exists and is
+        C(RUNNING) before it creates the task.
     type: dict
     suboptions:
       id:
         description: ID of the target DCS instance.
+        type: str
+      name:
+        description:
+          - Name of the target DCS instance, used without O(target_instance.id).
+          - The module looks the instance up by this exact name (list call with C(name_equal)) and uses its ID,
+            returned as RV(target_instance_id); it fails if no instance or several instances have this name,
+            listing their IDs. The name itself is not sent (the configure call takes no name).
         type: str
       addrs:
         description: Address of the target, C(host:port).
@@ -235,6 +242,12 @@ task_id:
   returned: when a task exists or was removed
   type: str
   sample: 8aa6999e71cb638b0171f485f5266ef0
+target_instance_id:
+  description:
+    - ID of the target instance, as given in O(target_instance.id) or found by O(target_instance.name).
+  returned: with O(state=present), when the target is a DCS instance and the module did not fail
+  type: str
+  sample: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
 task_ids:
   description: IDs of the tasks removed (or that would be removed in check mode).
   returned: with O(state=absent)
@@ -390,6 +403,7 @@ request_id:
   sample: 3c8e6f0b7a2d4f51a9e3b1c2d4e5f6a7
 '''
 
+from ansible_collections.hwcloud.dcs.plugins.module_utils import _instances as instances
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
 from ansible_collections.hwcloud.dcs.plugins.module_utils._lifecycle import without_unset
 from ansible_collections.hwcloud.dcs.plugins.module_utils._online_migration import (
@@ -436,7 +450,7 @@ class OnlineMigrationTaskModule(DcsModule):
         resume_mode=dict(type='str', choices=['auto', 'manual'], default='manual'),
         bandwidth_limit_mb=dict(type='int'),
         source_instance=dict(type='dict', options=instance_options()),
-        target_instance=dict(type='dict', options=instance_options()),
+        target_instance=dict(type='dict', options=dict(instance_options(), name=dict(type='str'))),
     )
     module_kwargs = dict(
         required_if=[('state', 'present', ('migration_method', 'source_instance', 'target_instance'))],
@@ -468,8 +482,8 @@ class OnlineMigrationTaskModule(DcsModule):
         source, target = params['source_instance'], params['target_instance']
         if bool(source['id']) == bool(source['addrs']):
             raise DcsError('source_instance needs exactly one of id (a DCS instance) or addrs (host:port)')
-        if not (target['id'] or target['addrs']):
-            raise DcsError('target_instance needs id (the DCS instance), addrs (host:port) or both')
+        if not (target['id'] or (target['name'] or '').strip() or target['addrs']):
+            raise DcsError('target_instance needs id or name (the DCS instance), addrs (host:port) or both')
         for group, instance in (('source_instance', source), ('target_instance', target)):
             self.validate_instance(group, instance)
 
@@ -488,6 +502,18 @@ class OnlineMigrationTaskModule(DcsModule):
         """Both calls' options that the user set (the kind splits them between the create and configure calls)."""
         return without_unset(dict((key, self.params[key]) for key in REQUEST_OPTIONS))
 
+    def ensure_present(self, lifecycle):
+        """Resolve a target given by name only (the configure call takes IDs), then create or adopt the task."""
+        request = self.request_body()
+        target = request['target_instance']
+        name = target.pop('name', None)
+        if not target.get('id') and (name or '').strip():
+            target['id'] = instances.id_by_name(lifecycle.calls, name, 'target_instance.name')
+        result = lifecycle.with_stats(lifecycle.ensure_present(request, replace_failed=False))
+        if target.get('id'):
+            result['target_instance_id'] = target['id']
+        return result
+
     def run_module(self):
         kind = OnlineMigration(ready_timeout=self.params['wait_timeout'])
         lifecycle = OnlineMigrationLifecycle.for_module(kind, self)
@@ -498,7 +524,7 @@ class OnlineMigrationTaskModule(DcsModule):
             return lifecycle.with_stats(lifecycle.ensure_stopped(name, None))
         if state == 'restarted':
             return lifecycle.with_stats(lifecycle.ensure_restarted(name, None))
-        return lifecycle.with_stats(lifecycle.ensure_present(self.request_body(), replace_failed=False))
+        return self.ensure_present(lifecycle)
 
 
 def main():

@@ -57,7 +57,14 @@ BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop"
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
 # Backups outside the bucket, on the host that runs the modules: the role uploads them (local_files).
-LOCAL_BACKUPS = ("local_upload",)
+# name -> (path under the local folder, keys). multi_shard1 and multi_shard2 are a set imported in one task;
+# multi_shard1 is larger than 5 MiB (the smallest part), so that it goes up in parts with part_size_mb 5.
+LOCAL_BACKUPS = {
+    "local_upload": ("local_upload.rdb", BACKUP_KEYS),
+    "by_name": ("by_name/dump.rdb", BACKUP_KEYS),
+    "multi_shard1": ("multi/shard1.rdb", 100000),
+    "multi_shard2": ("multi/shard2.rdb", BACKUP_KEYS),
+}
 SOURCE_PASSWORD = "it-Source-pw-0815"
 # Backup records of dcs-it-standby, for `backup_id: latest`: the newest restorable one is LATEST_BACKUP_ID
 # (an older one holds the corrupt file; a newer one failed, as its file is missing).
@@ -91,9 +98,9 @@ def make_backups(bucket_dir: Path, binary: str) -> dict:
 
 def make_local_backups(local_dir: Path, binary: str) -> dict:
     backups = {}
-    for seed, name in enumerate(LOCAL_BACKUPS, start=100):
-        path = local_dir / ("%s.rdb" % name)
-        backups[name] = dict(write_sample_backup(path, keys=BACKUP_KEYS, dbs=2, prefix="it-%s:" % name, seed=seed,
+    for seed, (name, (file, keys)) in enumerate(LOCAL_BACKUPS.items(), start=100):
+        path = local_dir / file
+        backups[name] = dict(write_sample_backup(path, keys=keys, dbs=2, prefix="it-%s:" % name, seed=seed,
                                                  binary=binary), path=str(path))
     return backups
 

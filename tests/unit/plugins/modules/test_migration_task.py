@@ -376,7 +376,8 @@ def test_target_instance_must_be_running(run, dcs):
 
     assert result.failed
     assert result['msg'] == ("target instance 'dcs-test' (%s) is FROZEN, not RUNNING: backups can only be imported "
-                             "into a running instance" % INSTANCE_ID)
+                             "into a running instance; wait until it is RUNNING (start it if it is stopped) and run "
+                             "again" % INSTANCE_ID)
     assert not dcs.calls('POST')
 
 

@@ -145,6 +145,45 @@ def test_create_then_configure_sends_both_calls_and_returns_task_and_stats(run, 
     assert 'password' not in json.dumps(result['online_migration_task'])
 
 
+def list_instances(dcs, *items):
+    dcs.add('GET', '/instances', body=dict(instance_num=len(items), instances=[
+        dict(instance_id=instance_id, name=name, status='RUNNING') for instance_id, name in items]))
+
+
+def test_a_target_known_by_name_only_is_resolved_and_configured_by_its_id(run, dcs, online):
+    dcs.list_tasks()
+    list_instances(dcs, ('other-id', 'dcs-test-2'), (INSTANCE_ID, 'dcs-test'))
+    dcs.instance('RUNNING')
+    online.create()
+    online.shows(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'))
+    online.configure()
+    online.stats()
+
+    result = run(present(target_instance=dict(name='dcs-test', password=PASSWORD)))
+
+    assert result['changed'] is True and not result.failed
+    assert result['target_instance_id'] == INSTANCE_ID
+    query = dict(part.split('=', 1) for part in dcs.calls('GET', '/v2/%s/instances' % PROJECT_ID)[0][2].split('&'))
+    assert (query['name'], query['name_equal']) == ('dcs-test', 'dcs-test')
+    # The configure call takes IDs only: the name is not sent.
+    assert dcs.request_body(1)['target_instance'] == dict(id=INSTANCE_ID, password=PASSWORD)
+
+
+@pytest.mark.parametrize('items, message', [
+    ([('other-id', 'dcs-test-2')], "target_instance.name 'dcs-test': no DCS instance has this name"),
+    ([(INSTANCE_ID, 'dcs-test'), ('twin-id', 'dcs-test')],
+     "target_instance.name 'dcs-test': 2 DCS instances have this name (%s, twin-id)" % INSTANCE_ID),
+])
+def test_a_target_name_that_matches_no_or_several_instances_fails_before_the_create(run, dcs, items, message):
+    dcs.list_tasks()
+    list_instances(dcs, *items)
+
+    result = run(present(target_instance=dict(name='dcs-test')))
+
+    assert result.failed and result['msg'].startswith(message)
+    assert not dcs.calls('POST')
+
+
 @pytest.mark.parametrize('steady', ['INCRMIGRATING', 'INCRMIGEATING'])
 def test_wait_returns_when_an_incremental_migration_replicates(run, dcs, online, fake_clock, steady):
     online.new_task(online_detail('RUNNING', configured=False), online_detail('FULLMIGRATING'),
@@ -525,7 +564,8 @@ def test_check_mode_predicts_the_creation_without_creating(run, dcs):
      'source_instance needs exactly one of id (a DCS instance) or addrs (host:port)'),
     (dict(source_instance=dict(password=SOURCE_PASSWORD)),
      'source_instance needs exactly one of id (a DCS instance) or addrs (host:port)'),
-    (dict(target_instance=dict(password=PASSWORD)), 'target_instance needs id (the DCS instance), addrs'),
+    (dict(target_instance=dict(password=PASSWORD)), 'target_instance needs id or name (the DCS instance), addrs'),
+    (dict(target_instance=dict(name=' ', password=PASSWORD)), 'target_instance needs id or name'),
     (dict(bandwidth_limit_mb=10241), 'bandwidth_limit_mb must be from 1 to 10240 (MB/s), got 10241'),
     (dict(source_instance=dict(addrs='192.168.1.10')), "source_instance.addrs '192.168.1.10' must be host:port"),
     (dict(source_instance=dict(addrs='10.0.0.1:6379,10.0.0.2:0')), "'10.0.0.1:6379,10.0.0.2:0' must end in a port"),
