@@ -180,8 +180,8 @@ class RdbFile:
                         continue
                     ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
                     body = types[op] + data[key_end:pos] + footer
-                    command = (RESTORE_ABSTTL if absolute else RESTORE_TTL) % (len(key), key, len(ttl), ttl, len(body) + 8, body,
-                                                                             pack(crc64(body)))
+                    restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
+                    command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
                     weight, expire = 1, -1
                 out.append(command)
                 keys.append(weight)
@@ -289,7 +289,7 @@ class RdbFile:
     def _skip_strings(self, pos: int, count: int) -> int:
         skip = self._skip_string
         data = self.data
-        for _ in range(count):
+        for _unused in range(count):
             head = data[pos]
             if head < 0x40:
                 pos += 1 + head
@@ -309,19 +309,19 @@ class RdbFile:
             return self._skip_strings(pos, 2 * count)
         if kind == 5:  # sorted set: member, binary double
             count, pos = self._length(pos)
-            for _ in range(count):
+            for _unused in range(count):
                 pos = self._skip_string(pos) + 8
             return pos
         if kind == 3:  # sorted set of Redis < 3.2: member, double as text (253-255: nan, inf, -inf)
             count, pos = self._length(pos)
-            for _ in range(count):
+            for _unused in range(count):
                 pos = self._skip_string(pos)
                 size = self.data[pos]
                 pos += 1 if size >= 253 else 1 + size
             return pos
         if kind == 18:  # quicklist 2: container kind, node
             count, pos = self._length(pos)
-            for _ in range(count):
+            for _unused in range(count):
                 _container, pos = self._length(pos)
                 pos = self._skip_string(pos)
             return pos
@@ -334,18 +334,18 @@ class RdbFile:
         nodes, pos = length(pos)
         pos = self._skip_strings(pos, 2 * nodes)  # node key (master ID), listpack
         # entries, last ID (ms, seq); revision 2+: first ID, max deleted ID, entries added
-        for _ in range(3 if revision == 1 else 8):
+        for _unused in range(3 if revision == 1 else 8):
             _value, pos = length(pos)
         groups, pos = length(pos)
-        for _ in range(groups):
+        for _unused in range(groups):
             pos = self._skip_string(pos)  # name
-            for _ in range(2 if revision == 1 else 3):  # last delivered ID (ms, seq), revision 2+: entries read
+            for _unused in range(2 if revision == 1 else 3):  # last delivered ID (ms, seq), revision 2+: entries read
                 _value, pos = length(pos)
             pending, pos = length(pos)
-            for _ in range(pending):  # raw 16-byte ID, 8-byte delivery time, delivery count
+            for _unused in range(pending):  # raw 16-byte ID, 8-byte delivery time, delivery count
                 _count, pos = length(pos + 24)
             consumers, pos = length(pos)
-            for _ in range(consumers):
+            for _unused in range(consumers):
                 pos = self._skip_string(pos) + (16 if revision == 3 else 8)  # name, seen time (revision 3: active time)
                 owned, pos = length(pos)
                 pos += 16 * owned
@@ -371,7 +371,7 @@ def lzf_decompress(data: bytes, size: int) -> bytes:
         pos += 1
         if back < 0:
             raise Corrupt("a compressed string refers before its start")
-        for _ in range(length + 2):  # may overlap what it writes: byte by byte
+        for _unused in range(length + 2):  # may overlap what it writes: byte by byte
             out.append(out[back])
             back += 1
     if len(out) != size:

@@ -78,7 +78,7 @@ class Node:
 
     def slots(self) -> set:
         with self.client() as client:
-            return {slot for first, last, master, *_ in client.execute_command("CLUSTER", "SLOTS") if master[1] == self.port
+            return {slot for first, last, master, *_replicas in client.execute_command("CLUSTER", "SLOTS") if master[1] == self.port
                     for slot in range(first, last + 1)}
 
 
