@@ -16,6 +16,10 @@ the controller, and the module's host does the API calls, one module run at a ti
 The result is the one the module returns with wait=true. Everything else (wait=false, check mode,
 state=absent or stopped, a task run with async) runs the module as it is. The module keeps its own
 wait for those, and for callers that run it without this plugin.
+
+Every module run above (migration_task's and migration_task_info's) goes through _execute_module, which
+InWorkerModules (plugin_utils/_in_worker.py) replaces: on a local connection with this very Python, the module
+runs in a fork of the worker process instead of a new Python per run, so that a loop pays the imports once.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -40,6 +44,7 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import (
 )
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import LOG_LINES, log_line
 from ansible_collections.hwcloud.dcs.plugins.module_utils.options import DEFAULT_WAIT_TIMEOUT, connection_argument_spec
+from ansible_collections.hwcloud.dcs.plugins.plugin_utils._in_worker import InWorkerModules
 
 display = Display()
 
@@ -111,7 +116,7 @@ class InfoCalls(object):
         return [log_line(entry) for entry in entries]
 
 
-class ActionModule(ActionBase):
+class ActionModule(InWorkerModules, ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
