@@ -11,7 +11,8 @@ the controller, and the module's host does the API calls, one module run at a ti
    transient failures until wait_timeout, the same timeout and failure messages) runs here, its calls
    made by migration_task_info on the module's host (InfoCalls); every poll may print a progress line;
 3. the module runs once more, in check mode (it creates and replaces nothing), to return the task as
-   its show call shows it.
+   its show call shows it. A task the first run found already finished (an idempotent re-run) is
+   returned as the first run returned it, as the module's own wait would: nothing to wait for.
 
 The result is the one the module returns with wait=true. Everything else (wait=false, check mode,
 state=absent or stopped, a task run with async) runs the module as it is. The module keeps its own
@@ -188,6 +189,8 @@ class ActionModule(InWorkerModules, ActionBase):
         task_id, name, changed = first['task_id'], self._task.args.get('task_name') or self._task.args.get('name'), \
             bool(first.get('changed'))
         kind = BackupImport()
+        if not changed and kind.is_successful(task):
+            return self.as_waited(first)  # found finished: the module waiting by itself returns just that
         calls = InfoCalls(self.run_info, name, self.report)
         lifecycle = TaskLifecycle(kind, calls, wait_timeout=int(self._task.args.get('wait_timeout',
                                                                                     DEFAULT_WAIT_TIMEOUT)))
