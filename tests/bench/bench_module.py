@@ -516,8 +516,8 @@ def print_loops(loops: dict):
           " median [min-max] of interleaved rounds" % LOOP_FORKS)
     print("   x floor = the loop / the loop of pings of the same round; module process = HWCLOUD_DCS_IN_WORKER=false"
           " (one module process per item, as before)")
-    print("   %5s %6s  %-22s %-22s %-18s %-9s %-22s %-18s" % ("items", "rounds", "pings (floor)", "migration_task",
-                                                             "x floor", "goal", "module process", "x floor"))
+    columns = ("items", "rounds", "pings (floor)", "migration_task", "x floor", "goal", "module process", "x floor")
+    print("   %5s %6s  %-22s %-22s %-18s %-9s %-22s %-18s" % columns)
     for items in sizes:
         samples, count = loops[items]["samples"], loops[items]["rounds"]
         walls = dict((kind, [run["wall"] for run in runs]) for kind, runs in samples.items())
