@@ -148,7 +148,8 @@ def run_forked(main, params, profile, environment):
     answer = b''.join(chunks)
     if answer:
         return json.loads(answer.decode('utf-8'))
-    return dict(rc=wait_status, stdout='', stderr='the module run ended without an answer (wait status %d)' % wait_status)
+    status = os.waitstatus_to_exitcode(wait_status)  # negative: the signal that ended it
+    return dict(rc=status, stdout='', stderr='the module run ended without an answer (exit status %d)' % status)
 
 
 class InWorkerModules(object):

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import os
+import signal
 
 import pytest
 
@@ -131,3 +132,13 @@ def test_a_module_that_never_exits_is_reported():
 
     assert answer['rc'] == 1 and result is None
     assert 'did not handle its own exit' in answer['stderr']
+
+
+def test_a_module_run_killed_by_a_signal_is_a_failed_run_naming_it():
+    def killed_main():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    answer, result = run_in_fork({}, main=killed_main)
+
+    assert answer['rc'] == -signal.SIGKILL and result is None
+    assert 'ended without an answer (exit status -9)' in answer['stderr']
