@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
 # One backup per target, each with its own key prefix, so that each target can check exactly its own keys.
 BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b", "progress",
-           "lookup", "latest")
+           "lookup", "latest", "loop")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
 # Backups outside the bucket, on the host that runs the modules: the role uploads them (local_files).
