@@ -13,7 +13,7 @@ ANSIBLE_TEST := VENV=$(VENV) tests/utils/ansible-test.sh
 SANITY_PYTHON ?= 3.11
 
 .PHONY: venv test sanity units emulator-test fuzz integration reliability demo bench clean \
-	docs docs-examples changelog-lint changelog lint build ee tooling-test matrix
+	docs docs-examples changelog-lint changelog lint build ee tooling-test matrix fidelity-matrix reliability-matrix
 
 venv: $(VENV)/.installed
 
@@ -39,23 +39,55 @@ units: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 emulator-test: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests --ignore=emulator/tests/fuzz
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 emulator/tests --ignore=emulator/tests/fuzz
 
 ## Schemathesis against the emulator's DCS calls, signed and unsigned (about a minute on two cores).
 ## Seeded: `make fuzz FUZZ_SEED=n` replays a run; FUZZ_EXAMPLES sets the examples per call (default 50).
 fuzz: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider emulator/tests/fuzz
 
-integration: venv
-	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
-	  $(BIN)/python tests/utils/integration.py; \
-	else echo "integration: no targets yet"; fi
+## The emulator's fidelity sets (docs/emulator.md, "Fidelity") the module is proven against: the vendor's
+## documented readings and their opposites; `make fidelity-matrix` adds a random set (its seed is printed).
+FIDELITY_SETS ?= documented opposite
+
+integration: venv     ## the integration targets under every fidelity set, the sets side by side (any failing set fails)
+	@if ! ls tests/integration/targets/*/aliases >/dev/null 2>&1; then echo "integration: no targets yet"; exit 0; fi; \
+	$(BIN)/python tests/utils/integration.py $(addprefix --fidelity ,$(FIDELITY_SETS))
 
 ## Faults, duplicates, secrets, load, emulator restarts and security, against real emulators (tests/reliability).
+## The emulator's own restart and security tests run once; what drives the module runs under the documented set,
+## and the files that meet the fidelity points most (RELIABILITY_OPPOSITE) under the opposite set too: the rest of
+## the opposite run and a random set are in `make fidelity-matrix` (CI time: docs/emulator.md, "Fidelity").
 ## The load test runs alone: 20 forks need the machine's cores to themselves.
+RELIABILITY_EMULATOR_ONLY := tests/reliability/test_emulator_restart.py tests/reliability/test_emulator_security.py
+RELIABILITY_OPPOSITE := tests/reliability/test_no_duplicates.py tests/reliability/test_faults.py
 reliability: venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability --ignore=tests/reliability/test_load.py
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(RELIABILITY_EMULATOR_ONLY)
+	@status=0; \
+	echo "== reliability, fidelity documented"; \
+	DCS_FIDELITY=documented $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability \
+	  --ignore=tests/reliability/test_load.py $(addprefix --ignore=,$(RELIABILITY_EMULATOR_ONLY)) || status=1; \
+	DCS_FIDELITY=documented $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py || status=1; \
+	echo "== reliability, fidelity opposite: $(RELIABILITY_OPPOSITE)"; \
+	DCS_FIDELITY=opposite $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(RELIABILITY_OPPOSITE) || status=1; \
+	exit $$status
+
+## What drives the module, once per set in MATRIX_RELIABILITY_SETS (all files, the load test alone).
+MATRIX_RELIABILITY_SETS ?= opposite random
+reliability-matrix: venv
+	@status=0; for set in $(MATRIX_RELIABILITY_SETS); do \
+	  echo "== reliability, fidelity $$set"; \
+	  DCS_FIDELITY=$$set $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests/reliability \
+	    --ignore=tests/reliability/test_load.py $(addprefix --ignore=,$(RELIABILITY_EMULATOR_ONLY)) || status=1; \
+	  DCS_FIDELITY=$$set $(BIN)/python -m pytest -q -p no:cacheprovider tests/reliability/test_load.py || status=1; \
+	done; exit $$status
+
+## Not in `make test` (time): integration under every set (documented, opposite and a random one, side by side),
+## and every module-driving reliability file under the opposite and a random set (`make reliability` runs them
+## under the documented set, and the opposite set only for RELIABILITY_OPPOSITE).
+fidelity-matrix: venv ## integration under every fidelity set; reliability under the opposite and a random one
+	@status=0; $(MAKE) integration FIDELITY_SETS="documented opposite random" || status=1; \
+	$(MAKE) reliability-matrix || status=1; exit $$status
 
 demo: venv            ## tools/demo.py: build+install the collection, emulator, sample backup, playbooks/demo.yml
 	$(BIN)/python tools/demo.py

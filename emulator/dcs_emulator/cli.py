@@ -64,6 +64,7 @@ def _serve(args) -> int:
     scheme = "https" if args.ssl_certfile else "http"
     LOG.info("DCS emulator on %s://%s:%d (region %s, data in %s, admin API %s)", scheme, args.host, args.port,
              config.region, config.data_dir, "on" if config.admin_enabled else "off")
+    LOG.info("%s", config.fidelity.describe())  # the seed of a random set, to replay it
     # A long keep-alive, like the cloud's gateway: a pooled SDK connection closed by the server between two
     # polls would surface as a spurious connection error in the client.
     # log_config=None: uvicorn's own lines go through the root handler too, so they are escaped like ours.
@@ -95,6 +96,7 @@ def _check_config(config) -> int:
           % (len(config.accounts), len(config.buckets), len(config.instances)))
     for problem in missing_files(config):
         print("warning: %s" % problem)
+    print(config.fidelity.describe())
     return 0
 
 

@@ -19,6 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from dcs_emulator import config_schema as schema
+from dcs_emulator import fidelity as fidelity_mod
 from dcs_emulator.config_schema import ConfigError  # noqa: F401  # re-exported
 
 
@@ -49,6 +50,7 @@ class Config:
     on_restart: str = "resume"
     importer: dict = field(default_factory=dict)
     base_dir: Path = field(default_factory=Path.cwd)
+    fidelity: fidelity_mod.Fidelity = field(default_factory=fidelity_mod.Fidelity)
 
     def account(self, access_key: str) -> Optional[Account]:
         for account in self.accounts:
@@ -122,6 +124,7 @@ def parse(raw: Any, base_dir: Path) -> Config:
         on_restart=model.tasks.on_restart,
         importer=model.importer.model_dump(exclude_none=True),
         base_dir=base_dir,
+        fidelity=fidelity_mod.resolve(**model.fidelity.model_dump()),
     )
 
 

@@ -16,8 +16,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Dict, List, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
+                      model_validator)
 
+from dcs_emulator import fidelity
 from dcs_emulator.timeutil import parse_iso
 
 INSTANCE_STATUSES = ("CREATING", "CREATEFAILED", "RUNNING", "ERROR", "RESTARTING", "FROZEN", "EXTENDING",
@@ -214,6 +216,23 @@ class Importer(_Section):
     server_binary: Optional[Text] = None
 
 
+# One optional key per fidelity point, its readings as the allowed values (fidelity.POINTS is the one list).
+_FidelityPoints = create_model("_FidelityPoints", __base__=_Section, **{
+    name: (Optional[Literal[readings]], None) for name, readings in fidelity.POINTS.items()})
+
+
+class Fidelity(_FidelityPoints):
+    preset: Literal[fidelity.PRESETS] = "documented"
+    seed: Optional[Annotated[int, Field(ge=0)]] = None
+    release_after_seconds: Optional[Annotated[float, Field(ge=0)]] = None
+
+    @model_validator(mode="after")
+    def _seed_is_for_random(self):
+        if self.seed is not None and self.preset != "random":
+            raise ValueError("seed replays a random set: give it with preset: random")
+        return self
+
+
 class EmulatorConfig(_Section):
     accounts: List[Account] = Field(min_length=1)
     data_dir: Annotated[Text, _none_is(lambda: "./emulator-data")] = "./emulator-data"
@@ -223,6 +242,7 @@ class EmulatorConfig(_Section):
     admin: Annotated[Admin, _none_is(dict)] = Admin()
     tasks: Annotated[Tasks, _none_is(dict)] = Tasks()
     importer: Annotated[Importer, _none_is(dict)] = Importer()
+    fidelity: Annotated[Fidelity, _none_is(dict)] = Fidelity()
 
 
 # -- the problems, one line each -------------------------------------------------------------------------------

@@ -60,9 +60,17 @@ def operation_not_allowed(message: str) -> ApiError:
     return ApiError(400, "DCS.4026", message)
 
 
-def task_state_conflict(message: str) -> ApiError:
-    """DCS.4957: the operation is not allowed while the task is in its current status (error code appendix)."""
+def task_state_conflict(message: str = "This operation is not allowed when the task is in the current state.") -> ApiError:
+    """DCS.4957: the operation is not allowed while the task is in its current status (error code appendix).
+
+    The default message is the appendix's own; callers with more to say pass their own.
+    """
     return ApiError(400, "DCS.4957", message)
+
+
+def invalid_task_ids() -> ApiError:
+    """DCS.4855, as the batch-stop page's example answers a bad list of task IDs."""
+    return ApiError(400, "DCS.4855", "invalid migration task id in the request.")
 
 
 def url_not_found() -> ApiError:

@@ -25,6 +25,18 @@ StatusProvider = Callable[[dict], Optional[str]]
 DetailsProvider = Callable[[dict], Optional[dict]]
 
 
+# Specification codes by type (DCS product specifications; x86, 2 replicas, 2 proxies), {capacity in GB}.
+SPEC_CODES = {"single": "redis.single.xu1.large.%d", "ha": "redis.ha.xu1.large.r2.%d",
+              "cluster": "redis.cluster.xu1.large.r2.%d", "proxy": "redis.proxy.xu1.large.%d",
+              "ha_rw_split": "redis.ha.xu1.large.p2.%d"}
+
+
+def spec_code(instance: dict) -> str:
+    """The flavour name the emulator gives an instance of its ``type`` and ``max_memory`` (MB)."""
+    capacity_gb = max(1, int(instance.get("max_memory", 1024)) // 1024)
+    return SPEC_CODES[instance.get("type", "single")] % capacity_gb
+
+
 class InstanceRegistry:
     """Read access to configured instances, with status resolution and hooks."""
 

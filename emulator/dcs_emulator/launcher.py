@@ -62,13 +62,15 @@ def new_project_id() -> str:
 
 def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key: Optional[str] = None,
                   secret_key: Optional[str] = None, project_id: Optional[str] = None, bucket: str = "dcs-backups",
-                  admin: bool = False, min_duration_seconds: float = 0.0, server_binary: Optional[str] = None) -> dict:
+                  admin: bool = False, min_duration_seconds: float = 0.0, server_binary: Optional[str] = None,
+                  fidelity: Optional[dict] = None) -> dict:
     """A config with one account and project, one local bucket and the given instances.
 
     Each instance dict needs ``name``; ``id`` (a UUID), ``password``, ``status``, ``engine_version``,
     ``redis`` (default: a managed server), ``type``, ``enable_ssl``, ``tags`` and ``backups`` are optional. Keys and IDs are generated when not given; pass them
     to keep them stable across runs (the emulator's data directory remembers tasks by project and instance).
-    ``server_binary`` pins the Redis server binary of managed instances (``importer.server_binary``).
+    ``server_binary`` pins the Redis server binary of managed instances (``importer.server_binary``);
+    ``fidelity`` is the ``fidelity:`` section (``dcs_emulator.fidelity.section_from_text`` builds one by name).
     """
     project_id = project_id or new_project_id()
     config_instances = []
@@ -92,6 +94,8 @@ def sample_config(bucket_dir, instances, region: str = "cn-north-4", access_key:
     }
     if server_binary:
         config["importer"] = {"server_binary": str(server_binary)}
+    if fidelity:
+        config["fidelity"] = dict(fidelity)
     return config
 
 
@@ -127,6 +131,10 @@ class AdminClient:
 
     def health(self) -> dict:
         return self.call("GET", "health")
+
+    def fidelity(self) -> dict:
+        """The reading of every fidelity point the emulator runs with (and a random set's seed)."""
+        return self.call("GET", "fidelity")
 
     def reset(self) -> dict:
         return self.call("POST", "reset")

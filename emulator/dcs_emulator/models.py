@@ -8,8 +8,11 @@ serialise with the public functions at the end of this module (``task_detail``, 
 a test kit may also call to build canned API answers. The runner asks a task to move (``finish``); nothing
 outside this module writes a task status or names one.
 
-Backup import lifecycle: create -> ``MIGRATING`` -> ``SUCCESS`` | ``FAILED`` (``error_message`` + an ERROR log
-entry); stop -> ``TERMINATING`` -> ``TERMINATED``; delete -> ``DELETED`` (kept for show, dropped from the list).
+Backup import lifecycle: create -> ``MIGRATING`` -> ``SUCCESS`` | ``FAILED`` or ``MIGRATION_FAILED`` (the
+fidelity point ``failed_status``; ``error_message`` + an ERROR log entry); a SUCCESS becomes ``RELEASED`` (with
+``released_at``) once its migration ECS is released, ``fidelity.release_after_seconds`` later; stop ->
+``TERMINATING`` -> ``TERMINATED``; delete -> ``DELETED`` (kept for show, dropped from the list).
+The readings the documents leave open (time formats, list order, error codes...) come from ``fidelity``.
 A task still working when the emulator stopped is run again on start-up (``tasks.on_restart: resume``) or
 fails with the reason (``tasks.on_restart: fail``); a stopping task ends stopped on start-up.
 
@@ -25,11 +28,16 @@ import uuid
 from typing import NamedTuple, Optional
 
 from dcs_emulator import errors
-from dcs_emulator.timeutil import iso
+from dcs_emulator.fidelity import Fidelity
+from dcs_emulator.instances import spec_code
+from dcs_emulator.timeutil import iso, render
 
 MIGRATING = "MIGRATING"
 SUCCESS = "SUCCESS"
 FAILED = "FAILED"
+MIGRATION_FAILED = "MIGRATION_FAILED"
+RELEASED = "RELEASED"
+FINISHED = (SUCCESS, FAILED, MIGRATION_FAILED, RELEASED)  # stop_finished: the statuses a task ends in by itself
 TERMINATING = "TERMINATING"
 TERMINATED = "TERMINATED"
 DELETED = "DELETED"
@@ -135,8 +143,9 @@ class MigrationTask:
     def delete(self, now: float) -> None:
         self._move("delete", now, deleted=1)
 
-    def finish(self, failure: str, progress: dict, now: float) -> None:
-        """The work has returned (``failure`` is empty when it succeeded): move to the final status it leads to.
+    def finish(self, failure: str, progress: dict, now: float, failed_status: str = FAILED) -> None:
+        """The work has returned (``failure`` is empty when it succeeded): move to the final status it leads to,
+        ``failed_status`` for a failure.
 
         A stop that arrived meanwhile wins; a deleted task only keeps its last progress.
         """
@@ -145,9 +154,9 @@ class MigrationTask:
             self._storage.update_task(self.id, finished_ts=now, stats=stats)
             return
         while self.row is not None and self.status in self.WORKING + self.STOPPING:
-            event = "stopped" if self.status in self.STOPPING else self._outcome_event(failure)
+            event = "stopped" if self.status in self.STOPPING else self._outcome_event(failure, failed_status)
             final_stats = dict(stats, full_migration_progress="100.00") if event == "succeed" else stats
-            message = failure if event == "fail" else ""
+            message = failure if event in FAIL_EVENTS.values() else ""
             if self._move(event, now, error_message=message, finished_ts=now, stats=final_stats):
                 if message:
                     self.log("ERROR", message, now)
@@ -156,13 +165,35 @@ class MigrationTask:
                 return
             self.reload()
 
-    def _outcome_event(self, failure: str) -> str:
+    def _outcome_event(self, failure: str, failed_status: str = FAILED) -> str:
         """The event that ends a task whose work returned, ``failure`` empty when it succeeded."""
-        return "fail" if failure else "succeed"
+        return FAIL_EVENTS[failed_status] if failure else "succeed"
+
+    def release_if_due(self, now: float, delay: float) -> None:
+        """A task whose kind releases a helper VM (event ``release``) takes its released status ``delay``
+        seconds after it finished; ``released_at`` is that moment, not the moment someone looked."""
+        release = self.TRANSITIONS.get("release")
+        finished = self.row.get("finished_ts")
+        if release is None or self.deleted or self.status not in release.sources or finished is None:
+            return
+        if now < finished + delay:
+            return
+        released_at = iso(finished + delay)
+        # not _move: releasing the helper VM does not change when the task completed (updated_at)
+        if self._storage.update_task(self.id, only_if_status=release.sources, status=release.target,
+                                     released_at=released_at):
+            self.row.update(status=release.target, released_at=released_at)
+            self.log("INFO", "The migration ECS was released.", finished + delay)
+        else:
+            self.reload()
 
     def api_fields(self) -> dict:
         """Fields of the show and list answers that this kind fills itself (see ``task_detail``)."""
         return {}
+
+
+# The event that ends a failed task, by the failed status the emulator shows (fidelity point failed_status).
+FAIL_EVENTS = {FAILED: "fail", MIGRATION_FAILED: "fail_migration"}
 
 
 class BackupImportTask(MigrationTask):
@@ -172,10 +203,25 @@ class BackupImportTask(MigrationTask):
     TRANSITIONS = {
         "succeed": Transition((MIGRATING,), SUCCESS),
         "fail": Transition((MIGRATING,), FAILED),
+        "fail_migration": Transition((MIGRATING,), MIGRATION_FAILED),
+        "release": Transition((SUCCESS,), RELEASED),
         "stop": Transition((MIGRATING,), TERMINATING),
         "stopped": Transition((TERMINATING,), TERMINATED),
-        "delete": Transition((MIGRATING, SUCCESS, FAILED, TERMINATING, TERMINATED), DELETED),
+        "delete": Transition((MIGRATING, SUCCESS, FAILED, MIGRATION_FAILED, RELEASED, TERMINATING, TERMINATED),
+                             DELETED),
     }
+    # Fields a backup import accepts but cannot use (online-migration fields, values the service decides
+    # itself): the task log says so, rather than dropping them silently. Field -> why it has no effect.
+    NO_EFFECT = (
+        ("network_type", "the network between a source and a target Redis is an online-migration setting"),
+        ("source_instance", "a backup import reads the backup files, not a source Redis"),
+        ("target_instance.db", "the backup's keys keep the database numbers they have in the backup"),
+        ("target_instance.proxy_multi_db", "the instance's own multi-DB setting applies"),
+        ("target_instance.ip", "the instance's own address is used"),
+        ("target_instance.port", "the instance's own address is used"),
+        ("target_instance.addrs", "the instance's own address is used"),
+        ("target_instance.task_status", "a task status is set by the service, not by a request"),
+    )
     WORKING = (MIGRATING,)
     STOPPING = (TERMINATING,)
     STOP_DONE = (TERMINATING, TERMINATED)
@@ -198,8 +244,19 @@ class BackupImportTask(MigrationTask):
             "target_instance_id": request["target_instance"]["id"],
             "data_source": files.get("bucket_name") or files.get("backup_id", ""), "request": request,
             "password_ok": password_ok, "error_message": "", "created_at": iso(now), "updated_at": iso(now),
-            "created_ts": now, "deleted": False, "stats": {},
+            "created_ts": now, "deleted": False, "stats": {}, "released_at": "",
         }, storage)
+
+    def no_effect_notes(self) -> list:
+        """One log message per field of the request that this kind accepted but cannot use."""
+        request = self.row["request"]
+        notes = []
+        for field, why in self.NO_EFFECT:
+            parent, _dot, child = field.rpartition(".")
+            holder = request.get(parent, {}) if parent else request
+            if child in holder:
+                notes.append("%s has no effect on a backup import: %s." % (field, why))
+        return notes
 
 
 class OnlineMigrationTask(MigrationTask):
@@ -289,8 +346,9 @@ class OnlineMigrationTask(MigrationTask):
         self.row["stats"] = dict(self.row["stats"], repl_id=repl_id, repl_offset=str(offset), repl_db=db)
         self._storage.update_task(self.id, stats=self.row["stats"])
 
-    def _outcome_event(self, failure: str) -> str:
+    def _outcome_event(self, failure: str, failed_status: str = FAILED) -> str:
         # Only a full migration ends by itself; an incremental one that returns without a stop has failed.
+        # The failed_status point is the backup import's (its show page); an online task fails as FAILED.
         return "succeed" if not failure and self.status == FULLMIGRATING else "fail"
 
     def api_fields(self) -> dict:
@@ -352,27 +410,49 @@ class TaskBackend:
     ``runner`` runs the tasks' work: ``submit(task_id)`` and ``request_stop(task_id)``.
     """
 
-    def __init__(self, storage, instances, runner):
+    def __init__(self, storage, instances, runner, fidelity: Optional[Fidelity] = None):
         self.storage = storage
         self.instances = instances
         self.runner = runner
+        self.fidelity = fidelity or runner.config.fidelity
+        # Passwords of the create requests, for a show that echoes them (fidelity point show_passwords):
+        # in memory only, never in the database or a log; gone after a restart.
+        self._passwords = {}
 
     def get(self, project_id: str, task_id: str, allow_deleted: bool = True) -> MigrationTask:
         """The project's task, else DCS.4133. A deleted task still answers show, as the service may."""
-        task = load_task(self.storage, task_id)
-        if task is None or not task.belongs_to(project_id) or (task.deleted and not allow_deleted):
+        task = self._find(project_id, task_id, allow_deleted)
+        if task is None:
             raise errors.task_not_found(task_id)
         return task
+
+    def _find(self, project_id: str, task_id: str, allow_deleted: bool = False) -> Optional[MigrationTask]:
+        task = load_task(self.storage, task_id)
+        if task is None or not task.belongs_to(project_id) or (task.deleted and not allow_deleted):
+            return None
+        task.release_if_due(time.time(), self.fidelity.release_after_seconds)
+        return task
+
+    def passwords_of(self, task: MigrationTask) -> dict:
+        """{"target_instance": ..., "source_instance": ...} as the create request sent them, when the show
+        echoes passwords; else empty."""
+        if self.fidelity.show_passwords != "echo":
+            return {}
+        return self._passwords.get(task.id, {})
 
     def target_of(self, task: MigrationTask) -> Optional[dict]:
         """The task's target instance as the instance calls show it (status resolved), or None."""
         return self.instances.get(task.row["target_instance_id"])
 
-    def create_backup_import(self, project_id: str, request: dict, password) -> MigrationTask:
+    def create_backup_import(self, project_id: str, request: dict, password, source_password=None) -> MigrationTask:
         password_ok = self._check_target(project_id, request, password)
         task = BackupImportTask.new(project_id, request, password_ok, time.time(), storage=self.storage)
         self.storage.insert_task(task.row)
+        sent = {"target_instance": password, "source_instance": source_password}
+        self._passwords[task.id] = {key: value for key, value in sent.items() if isinstance(value, str)}
         task.log("INFO", "Backup import task %s created." % task.row["name"])
+        for note in task.no_effect_notes():
+            task.log("INFO", note)
         self.runner.submit(task.id)
         return task
 
@@ -398,13 +478,29 @@ class TaskBackend:
         return isinstance(password, str) and hmac.compare_digest(password.encode("utf-8"), expected.encode("utf-8"))
 
     def list(self, project_id: str, name: Optional[str], offset: int, limit: int) -> tuple:
-        """(count, tasks) of the live tasks, newest first; ``name`` matches as a substring."""
-        count, rows = self.storage.list_tasks(project_id, name, offset, limit)
-        return count, [task_from_row(row, self.storage) for row in rows]
+        """(count, tasks) of the live tasks; the name filter and the order are fidelity points."""
+        count, rows = self.storage.list_tasks(project_id, name, offset, limit,
+                                              exact=self.fidelity.name_filter == "exact",
+                                              newest_first=self.fidelity.list_order == "newest_first")
+        tasks = [task_from_row(row, self.storage) for row in rows]
+        now = time.time()
+        for task in tasks:
+            task.release_if_due(now, self.fidelity.release_after_seconds)
+        return count, tasks
 
     def delete(self, project_id: str, task_ids: list) -> list:
-        """All or nothing: an unknown or deleted ID fails the whole call (DCS.4133)."""
-        tasks = [self.get(project_id, task_id, allow_deleted=False) for task_id in task_ids]
+        """All or nothing. An unknown or deleted ID is ignored (the vendor's page) or fails the call with
+        DCS.4133; a working task is deleted (and stopped) or refused with DCS.4957: fidelity points."""
+        tasks = []
+        for task_id in task_ids:
+            task = self._find(project_id, task_id)
+            if task is None:
+                if self.fidelity.delete_unknown_ids == "DCS.4133":
+                    raise errors.task_not_found(task_id)
+                continue
+            if self.fidelity.delete_running == "refuse" and task.is_running():
+                raise errors.task_state_conflict()
+            tasks.append(task)
         now = time.time()
         for task in tasks:
             task.delete(now)
@@ -416,6 +512,10 @@ class TaskBackend:
         try:
             moved = task.stop(time.time())
         except InvalidTransition:
+            # the point covers a finished task; a task that has not started (an online task waiting for its
+            # configuration) is refused as before
+            if self.fidelity.stop_finished == "DCS.4957" and task.status in FINISHED:
+                raise errors.task_state_conflict() from None
             sources = " or ".join(task.TRANSITIONS["stop"].sources)
             raise errors.operation_not_allowed("The task %s is %s; only a %s task can be stopped."
                                                % (task_id, task.status, sources)) from None
@@ -441,9 +541,12 @@ class TaskBackend:
 
 
 # the API's shapes ------------------------------------------------------------------------------------------
+# Each takes the Fidelity whose readings it shows (the documented one when not given).
+
+DOCUMENTED = Fidelity()
 
 
-def _target_view(task: MigrationTask, instance: Optional[dict]) -> dict:
+def _target_view(task: MigrationTask, instance: Optional[dict], password: Optional[str] = None) -> dict:
     target = dict(task.row["request"].get("target_instance")
                   or _kind_fields(task, ("target_instance",)).get("target_instance") or {})
     if instance is not None:
@@ -451,29 +554,63 @@ def _target_view(task: MigrationTask, instance: Optional[dict]) -> dict:
         target["ip"] = str(instance["ip"])
         target["port"] = str(instance["port"])
         target["addrs"] = "%s:%s" % (instance["ip"], instance["port"])
+    if password is not None:
+        target["password"] = password
     return target
 
 
-def task_detail(task: MigrationTask, instance: Optional[dict] = None) -> dict:
-    """The show and stop answer (ShowMigrationTaskResponse). ``instance``: the target as show-instance sees it
-    (``name``, ``ip``, ``port``), or None. No password, ever."""
+def _source_view(task: MigrationTask, password: Optional[str] = None) -> Optional[dict]:
+    """The source_instance as the request sent it (a backup import has none unless one was sent)."""
+    source = task.row["request"].get("source_instance")
+    if source is None:
+        return None
+    source = dict(source)
+    if password is not None:
+        source["password"] = password
+    return source
+
+
+def _backup_files_view(backup_files: Optional[dict], fidelity: Fidelity) -> Optional[dict]:
+    """The backup files as sent; the backup record ID flat (SDK model) or nested (Terraform's reading)."""
+    if backup_files is None:  # a kind without backup files (online migration)
+        return None
+    view = dict(backup_files)
+    if fidelity.backup_id == "nested" and "backup_id" in view:
+        view["backup_record"] = {"backup_id": view.pop("backup_id")}
+    return view
+
+
+def task_detail(task: MigrationTask, instance: Optional[dict] = None, fidelity: Fidelity = DOCUMENTED,
+                passwords: Optional[dict] = None) -> dict:
+    """The show and stop answer (ShowMigrationTaskResponse: no ``error_message``). ``instance``: the target as
+    show-instance sees it (``name``, ``ip``, ``port``), or None; ``passwords``: what ``passwords_of`` gives,
+    echoed as the vendor's example does."""
     row = task.row
+    request = row["request"]
+    passwords = passwords or {}
     return {
         "task_id": row["id"], "task_name": row["name"], "description": row["description"],
         "status": row["status"], "migration_type": row["migration_type"],
         "migration_method": row["migration_method"], "ecs_tenant_private_ip": "",
-        "backup_files": row["request"].get("backup_files"), "network_type": "", "source_instance": {},
-        "target_instance": _target_view(task, instance), "created_at": row["created_at"],
-        "updated_at": row["updated_at"], "released_at": "", "version": "", "resume_mode": "auto",
-        "supported_features": [], "tenant_vpc_id": "", "tenant_subnet_id": "", "tenant_security_group_id": "",
-        "bandwidth_limit_mb": "", "task_status": row["status"], "error_message": row["error_message"],
+        "backup_files": _backup_files_view(request.get("backup_files"), fidelity),
+        "network_type": request.get("network_type"),
+        "source_instance": _source_view(task, passwords.get("source_instance")),
+        "target_instance": _target_view(task, instance, passwords.get("target_instance")),
+        "created_at": render(row["created_at"], fidelity.show_created_at),
+        "updated_at": render(row["updated_at"], fidelity.show_updated_at),
+        "released_at": render(row.get("released_at"), fidelity.show_released_at),
+        "version": "", "resume_mode": "auto", "supported_features": [], "tenant_vpc_id": "", "tenant_subnet_id": "",
+        "tenant_security_group_id": "", "bandwidth_limit_mb": "",
+        # EXCHANGING while IP addresses are switched, which a backup import never does: not a copy of status
+        "task_status": None,
         **_kind_fields(task, ("migration_method", "resume_mode", "bandwidth_limit_mb", "network_type", "tenant_vpc_id",
                               "tenant_subnet_id", "tenant_security_group_id", "backup_files", "source_instance")),
     }
 
 
-def task_list_item(task: MigrationTask, instance: Optional[dict] = None) -> dict:
-    """One element of the list answer (MigrationTaskList); ``instance`` as for ``task_detail`` plus its ``status``."""
+def task_list_item(task: MigrationTask, instance: Optional[dict] = None, fidelity: Fidelity = DOCUMENTED) -> dict:
+    """One element of the list answer (MigrationTaskList, 25 fields); ``instance`` as for ``task_detail`` plus
+    its ``status`` and ``max_memory``. A backup import has no source instance: its fields are empty."""
     row = task.row
     target = _target_view(task, instance)
     return {
@@ -482,9 +619,13 @@ def task_list_item(task: MigrationTask, instance: Optional[dict] = None) -> dict
         "ecs_tenant_private_ip": "", "data_source": row["data_source"], "source_instance_name": "",
         "source_instance_id": "", "target_instance_addrs": target.get("addrs", ""),
         "target_instance_name": target.get("name", ""), "target_instance_id": row["target_instance_id"],
-        "created_at": row["created_at"], "description": row["description"], "source_instance_status": "",
-        "target_instance_status": instance["status"] if instance else "", "error_message": row["error_message"],
-        "released_at": "", "version": "", "resume_mode": "auto", "supported_features": [],
+        "created_at": render(row["created_at"], fidelity.list_created_at), "description": row["description"],
+        "source_instance_status": "", "target_instance_status": instance["status"] if instance else "",
+        "source_instance_subnet_id": "", "target_instance_subnet_id": "", "source_instance_spec_code": "",
+        "target_instance_spec_code": spec_code(instance) if instance else "",
+        "error_message": row["error_message"] or None,
+        "released_at": render(row.get("released_at"), fidelity.list_released_at),
+        "version": "", "resume_mode": "auto", "supported_features": [],
         **_kind_fields(task, ("migration_method", "resume_mode")),
         **_source_list_fields(task),
     }
@@ -513,13 +654,24 @@ def batch_stop_result(task_id: str, error: Optional[errors.ApiError] = None) -> 
     return {"result": "failed", "task_id": task_id, "error_msg": error.message, "error_code": error.code}
 
 
-def task_stats(task: MigrationTask, stats: dict) -> dict:
-    """The stats answer (ShowMigrationTaskStatsResponse): every value a string, as the SDK model declares."""
+def _number(text: str):
+    """A stats value as the example writes it: ``"100.00"`` -> 100, ``"12.5"`` -> 12.5."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def task_stats(task: MigrationTask, stats: dict, fidelity: Fidelity = DOCUMENTED) -> dict:
+    """The stats answer (ShowMigrationTaskStatsResponse): strings as the field table and the SDK model declare
+    them, or JSON numbers as the example shows; ``is_migrating`` a real JSON boolean."""
     result = {name: str(stats.get(name, "0")) for name in STATS_FIELDS}
+    if fidelity.stats_values == "number":
+        result = {name: _number(value) for name, value in result.items()}
     result["is_migrating"] = task.is_running()
     return result
 
 
-def log_entry(entry: dict) -> dict:
+def log_entry(entry: dict, fidelity: Fidelity = DOCUMENTED) -> dict:
     """One element of the logs answer (MigrationLog)."""
-    return {key: entry[key] for key in ("created_at", "log_level", "message", "log_code", "keyword")}
+    view = {key: entry[key] for key in ("created_at", "log_level", "message", "log_code", "keyword")}
+    view["created_at"] = render(entry["created_at"], fidelity.logs_created_at)
+    return view

@@ -5,7 +5,7 @@
 
 The work is a real migration: the emulator connects to the source as a replica (``dcs_emulator.replication``),
 loads the snapshot into the target with the import engine (``import_backup``: a managed target's own loader,
-an external one through a staging server), then, for ``incremental_migration``, applies the replication stream
+an external one through pipelined RESTOREs), then, for ``incremental_migration``, applies the replication stream
 to the target until the task is stopped, acknowledging the offset every second.
 
 A broken source connection: with ``resume_mode: auto`` the work reconnects (forever, until stopped) and asks

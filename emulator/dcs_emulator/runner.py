@@ -276,4 +276,4 @@ class Runner:
             progress = self._progress.pop(task_id, {})
         task = load_task(self.storage, task_id)
         if task is not None:
-            task.finish(failure, progress, time.time())
+            task.finish(failure, progress, time.time(), self.config.fidelity.failed_status)

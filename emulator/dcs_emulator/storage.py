@@ -66,6 +66,8 @@ MIGRATIONS = (
     SCHEMA_V1,
     # 2: tasks of several kinds (the value of the first kind, models.BackupImportTask.KIND, frozen here)
     "ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'backup_import'",
+    # 3: when the migration ECS of a finished task was released (status RELEASED)
+    "ALTER TABLE tasks ADD COLUMN released_at TEXT NOT NULL DEFAULT ''",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -143,16 +145,18 @@ class Storage:
             row = self._db.execute("SELECT * FROM tasks WHERE id = ?", (task_id,)).fetchone()
         return _task(row) if row else None
 
-    def list_tasks(self, project_id: str, name: Optional[str], offset: int, limit: int) -> tuple:
-        """Live (not deleted) tasks, newest first; ``name`` matches as a substring like the service's filter."""
+    def list_tasks(self, project_id: str, name: Optional[str], offset: int, limit: int, exact: bool = False,
+                   newest_first: bool = True) -> tuple:
+        """Live (not deleted) tasks; ``name`` matches as a substring, or the whole name when ``exact``."""
         where = "project_id = ? AND deleted = 0"
         params = [project_id]
         if name:
-            where += " AND instr(name, ?) > 0"
+            where += " AND name = ?" if exact else " AND instr(name, ?) > 0"
             params.append(name)
+        order = "DESC" if newest_first else "ASC"
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM tasks WHERE " + where, params).fetchone()[0]
-            rows = self._db.execute("SELECT * FROM tasks WHERE %s ORDER BY seq DESC LIMIT ? OFFSET ?" % where,
+            rows = self._db.execute("SELECT * FROM tasks WHERE %s ORDER BY seq %s LIMIT ? OFFSET ?" % (where, order),
                                     params + [limit, offset]).fetchall()
         return count, [_task(r) for r in rows]
 

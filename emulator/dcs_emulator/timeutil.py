@@ -30,3 +30,15 @@ def parse_iso(text: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
+
+
+def render(text: str, time_format: str):
+    """A stored ``iso`` time in one of the documented formats (fidelity.TIME_FORMATS); None when not set."""
+    if not text:
+        return None
+    moment = datetime.fromtimestamp(parse_iso(text), tz=timezone.utc)
+    if time_format == "slash":
+        return moment.strftime("%Y/%m/%d %H:%M:%S")
+    if time_format == "compact":
+        return moment.strftime("%Y%m%d%H%M")
+    return iso(moment.timestamp())

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -38,18 +39,22 @@ def test_create_answers_migrating_then_success(client):
     assert shown.backup_files.bucket_name == "demo-bucket"
     assert [f.file_name for f in shown.backup_files.files] == ["dump.rdb"]
     assert shown.target_instance.id == INSTANCE and shown.target_instance.name == "dcs-demo"
-    assert shown.target_instance.password is None
-    assert shown.created_at.endswith("Z") and shown.updated_at >= shown.created_at
+    # the show page's example format (2019/10/22 14:44:30), UTC
+    assert re.fullmatch(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d", shown.created_at)
+    assert shown.updated_at >= shown.created_at and shown.released_at is None
+    assert shown.task_status is None and shown.network_type is None and shown.source_instance is None
 
 
-def test_no_password_is_echoed(emu, client):
+def test_show_echoes_the_password_as_the_vendor_example_does_and_nothing_else_holds_it(emu, client):
     created = _create(client, "import-secret")
     wait_final(client, created.id)
-    raw = [str(client.show_migration_task(ShowMigrationTaskRequest(task_id=created.id))),
-           str(client.list_migration_task(ListMigrationTaskRequest())),
+    assert client.show_migration_task(ShowMigrationTaskRequest(task_id=created.id)).target_instance.password == PASSWORD
+    raw = [str(client.list_migration_task(ListMigrationTaskRequest())),
            str(client.list_migration_task_logs(ListMigrationTaskLogsRequest(task_id=created.id, limit=100))),
-           str(emu.admin("GET", "tasks/" + created.id))]
+           str(emu.admin("GET", "tasks/" + created.id)), emu.log_text()]
     assert not [text for text in raw if PASSWORD in text]
+    db_files = [path for path in emu.workdir.rglob("emulator.db*") if path.is_file()]
+    assert db_files and not [path for path in db_files if PASSWORD.encode() in path.read_bytes()]
 
 
 def test_list_offset_limit_and_name_filter(client):
@@ -157,12 +162,13 @@ def test_stop_goes_terminating_then_terminated(emu, client):
     assert again.status == "TERMINATED"
 
 
-def test_stop_of_a_finished_task_is_refused(client):
+def test_stop_of_a_finished_task_is_refused_with_the_task_state_code(client):
     created = _create(client, "import-done")
     wait_final(client, created.id)
     with pytest.raises(ClientRequestException) as info:
         client.stop_migration_task(StopMigrationTaskRequest(task_id=created.id))
-    assert (info.value.status_code, info.value.error_code) == (400, "DCS.4026")
+    assert (info.value.status_code, info.value.error_code) == (400, "DCS.4957")
+    assert info.value.error_msg == "This operation is not allowed when the task is in the current state."
 
 
 def test_batch_stop_reports_each_task(emu, client):
@@ -185,10 +191,16 @@ def test_delete_drops_from_list_but_show_may_answer(client):
     assert deleted.task_id_list == [created.id]
     assert client.list_migration_task(ListMigrationTaskRequest(name="import-delete")).count == 0
     assert client.show_migration_task(ShowMigrationTaskRequest(task_id=created.id)).status == "DELETED"
-    with pytest.raises(ClientRequestException) as info:
-        client.delete_migration_task(DeleteMigrationTaskRequest(
-            body=DeleteMigrateTaskRequest(task_id_list=[created.id])))
-    assert (info.value.status_code, info.value.error_code) == (400, "DCS.4133")
+
+
+def test_delete_ignores_unknown_and_deleted_ids_as_the_vendor_page_says(client):
+    created = _create(client, "import-delete2")
+    wait_final(client, created.id)
+    ids = [created.id, "0" * 32]
+    client.delete_migration_task(DeleteMigrationTaskRequest(body=DeleteMigrateTaskRequest(task_id_list=ids)))
+    again = client.delete_migration_task(DeleteMigrationTaskRequest(body=DeleteMigrateTaskRequest(task_id_list=ids)))
+    assert again.task_id_list == ids
+    assert client.list_migration_task(ListMigrationTaskRequest(name="import-delete2")).count == 0
 
 
 def test_delete_of_a_running_task_stops_its_work(emu, client):

@@ -104,14 +104,13 @@ def test_the_shapes_use_the_sdk_field_names():
     task = models.BackupImportTask.new(PROJECT, REQUEST, True, 1000.0, task_id="f" * 32)
     instance = {"name": "dcs-demo", "ip": "127.0.0.1", "port": 6379, "status": "RUNNING"}
     detail = models.task_detail(task, instance)
-    # The service also answers error_message on show, which this SDK model drops (see the vendor notes).
-    assert set(detail) - {"error_message"} <= _sdk_fields(ShowMigrationTaskResponse)
+    assert set(detail) == _sdk_fields(ShowMigrationTaskResponse)  # no error_message: the SDK model has none
     assert detail["target_instance"]["addrs"] == "127.0.0.1:6379" and "password" not in detail["target_instance"]
     item = models.task_list_item(task, instance)
-    assert set(item) <= _sdk_fields(MigrationTaskList)
+    assert set(item) == _sdk_fields(MigrationTaskList) and len(item) == 25
     assert (item["task_id"], item["status"], item["target_instance_status"]) == ("f" * 32, "MIGRATING", "RUNNING")
     stats = models.task_stats(task, {"offset": 5})
     assert set(stats) <= _sdk_fields(ShowMigrationTaskStatsResponse) and stats["offset"] == "5"
-    entry = {"created_at": "t", "log_level": "INFO", "message": "m", "log_code": "", "keyword": [], "id": 3}
+    entry = {"created_at": "2026-01-02T03:04:05.000Z", "log_level": "INFO", "message": "m", "log_code": "", "keyword": [], "id": 3}
     assert set(models.log_entry(entry)) == _sdk_fields(MigrationLog)
     assert models.task_list_item(task)["target_instance_addrs"] == ""

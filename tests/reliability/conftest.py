@@ -7,12 +7,18 @@ Nothing here is mocked. The module runs as its own Python process (``python -m a
 with an args file, exactly the code Ansible ships to a host) or through ``ansible-playbook``; the emulator
 is ``dcs-emulator serve`` started by ``dcs_emulator.launcher`` with the admin API on, so tests inject faults
 and read the per-operation request counters that prove how many calls reached the service.
+
+The emulators that the module talks to run the fidelity set named by ``DCS_FIDELITY`` (``documented`` when
+unset, ``opposite``, ``random`` or ``random:SEED``; docs/emulator.md, "Fidelity"): ``make reliability`` runs
+these tests under the documented set and again under the opposite one. A random set gets its seed once, in
+the controlling process, so that every xdist worker runs the same set; the summary prints it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +29,7 @@ import pytest
 import redis
 from huaweicloudsdkdcs.v2 import DcsClient, ListMigrationTaskRequest
 
+from dcs_emulator.fidelity import section_from_text
 from dcs_emulator.samples import write_sample_backup
 from dcs_emulator.testing import launch, operation_route, sample_config, sdk_client
 
@@ -47,6 +54,20 @@ CALLS = {
 }
 
 
+def _fidelity_set() -> str:
+    """DCS_FIDELITY, with the seed of a random set drawn here once (xdist workers inherit the environment)."""
+    chosen = os.environ.get("DCS_FIDELITY") or "documented"
+    if chosen == "random":
+        chosen = "random:%d" % (int.from_bytes(os.urandom(4), "big") >> 1)
+        os.environ["DCS_FIDELITY"] = chosen
+    return chosen
+
+
+FIDELITY_SET = _fidelity_set()
+# The fidelity: section of every emulator the module is run against.
+FIDELITY = section_from_text(FIDELITY_SET)
+
+
 @pytest.fixture
 def measure(record_property):
     """measure("load: ... in 12.3 s"): a line for the run's summary (also from xdist workers, via the report)."""
@@ -56,6 +77,7 @@ def measure(record_property):
 
 
 def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line("reliability: emulator fidelity set %s" % FIDELITY_SET)
     for reports in terminalreporter.stats.values():
         for report in reports:
             for key, value in getattr(report, "user_properties", ()):
@@ -149,9 +171,10 @@ def launch_emulator(tmp_path_factory, bucket_dir: Path, label: str,
                     instances=({"name": "dcs-rel-main", "password": REDIS_PASSWORD},), **sample_options):
     """An emulator (admin API on) serving the bucket to ``instances``, for a fixture: ``with launch_emulator(...)``.
 
-    ``sample_options`` go to ``sample_config`` (``secret_key`` ...).
+    ``sample_options`` go to ``sample_config`` (``secret_key`` ...); the fidelity set is DCS_FIDELITY's.
     """
-    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=list(instances), **sample_options)
+    config = sample_config(bucket_dir, bucket=BUCKET, admin=True, instances=list(instances), fidelity=FIDELITY,
+                           **sample_options)
     workdir = tmp_path_factory.mktemp(label)
     return launch(config, workdir, data_dir=workdir / "data")
 
@@ -230,6 +253,16 @@ def run_module(start_module):
     def run(args: dict, **kwargs) -> ModuleRun:
         return start_module(args, **kwargs).wait()
     return run
+
+
+def succeeded(task: dict) -> bool:
+    """A successful final status as a user sees it: SUCCESS, or RELEASED (the helper VM released after a
+    success; the documents allow it at once) without an error message."""
+    return task["status"] == "SUCCESS" or (task["status"] == "RELEASED" and not task.get("error_message"))
+
+
+# "ended FAILED" or "ended MIGRATION_FAILED" (fidelity point failed_status) in the module's message.
+ENDED_FAILED = re.compile(r"ended (MIGRATION_)?FAILED")
 
 
 def redis_contents(host: str, port: int, password: str, dbs=range(16)) -> dict:

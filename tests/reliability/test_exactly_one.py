@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BACKUP, BUCKET, REDIS_PASSWORD, Emulator, launch_emulator, redis_contents, unique_name
+from conftest import (BACKUP, BUCKET, REDIS_PASSWORD, Emulator, launch_emulator, redis_contents, succeeded,
+                      unique_name)
 from dcs_emulator.launcher import start, stop
 from dcs_emulator.testing import sample_config
 
@@ -110,7 +111,7 @@ def test_concurrent_forks_on_one_name_converge_on_one_task(race_emulator, collec
     assert len(tasks) == 1, [task.task_id for task in tasks]
     survivor = tasks[0].task_id
     assert {result["task_id"] for result in results.values()} == {survivor}
-    assert all(result["migration_task"]["status"] == "SUCCESS" for result in results.values())
+    assert all(succeeded(result["migration_task"]) for result in results.values())
     changed = [host for host, result in results.items() if result["changed"]]
     assert len(changed) == 1, changed
     for host, result in results.items():
@@ -156,7 +157,7 @@ def test_a_wait_outlasts_the_emulator_being_stopped(tmp_path_factory, bucket_dir
     finally:
         stop(running)
     assert not result.failed, result.get("msg")
-    assert result["changed"] is True and result["migration_task"]["status"] == "SUCCESS"
+    assert result["changed"] is True and succeeded(result["migration_task"])
     warnings = [str(warning) for warning in result.get("warnings", []) if "did not answer" in str(warning)]
     assert len(warnings) == 1 and "failed poll" in warnings[0], result.get("warnings")
     seconds = float(warnings[0].split("did not answer for ")[1].split(" s ")[0])

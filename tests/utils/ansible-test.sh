@@ -40,11 +40,19 @@ install_get_pip_stand_in() {
     cache=$HOME/.ansible/test/cache
     mkdir -p "$cache"
     wheel=$(ls "$cache"/pip-"$version"-*.whl 2>/dev/null | head -n 1 || true)
+    # Downloaded and written beside the final names, then renamed: runs side by side (the fidelity sets of
+    # `make integration`) never see each other's half-written file.
     if [ -z "$wheel" ]; then
-        "$python" -m pip download -q --no-deps --only-binary=:all: -d "$cache" "pip==$version"
-        wheel=$(ls "$cache"/pip-"$version"-*.whl | head -n 1)
+        local download
+        download=$(mktemp -d "$cache/download.XXXXXX")
+        "$python" -m pip download -q --no-deps --only-binary=:all: -d "$download" "pip==$version"
+        wheel=$(ls "$download"/pip-"$version"-*.whl | head -n 1)
+        mv -f "$wheel" "$cache/"
+        rm -rf "$download"
+        wheel=$cache/$(basename "$wheel")
     fi
-    cat > "$cache/get_pip_${version//./_}.py" <<PY
+    local stand_in=$cache/get_pip_${version//./_}.py
+    cat > "$stand_in.$$" <<PY
 # Stand-in for get-pip.py: run pip from its wheel to install the packages asked for.
 import runpy
 import sys
@@ -55,6 +63,7 @@ sys.path.insert(0, WHEEL)
 sys.argv = ["pip", "install", "--find-links", "$cache"] + [a for a in sys.argv[1:] if a not in GET_PIP_ONLY]
 runpy.run_module("pip", run_name="__main__", alter_sys=True)
 PY
+    mv -f "$stand_in.$$" "$stand_in"
 }
 
 # ansible-test reads target variables from tests/integration/integration_config.yml;

@@ -16,7 +16,16 @@
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
 5. stops the emulator and the source Redis, also on failure or Ctrl-C.
 
-Usage: python tests/utils/integration.py [ansible-test integration arguments, e.g. a target name or -v]
+Usage: python tests/utils/integration.py [--fidelity SET]... [ansible-test integration arguments, e.g. a target
+name or -v]. SET (default: $DCS_FIDELITY, else ``documented``) is the emulator's fidelity preset:
+``documented``, ``opposite``, ``random`` or ``random:SEED``, then any ``,point=reading`` (docs/emulator.md,
+"Fidelity"); the run prints the seed of a random set. DCS_FIDELITY may name several sets, separated by spaces.
+
+With several sets (``--fidelity documented --fidelity opposite``, what `make integration` runs), the sets run at
+the same time, each in its own run of this script with its own work directory, emulator, source Redis and
+ansible-test copy: their progress lines (this script's, and ansible-test's "Running <target>") show as they come,
+prefixed with ``[SET]``; each set's whole output is printed in one block when that set ends; the run fails when
+any set fails, after every set has ended.
 Set KEEP_INTEGRATION_WORKDIR=1 to keep the work directory (emulator log, config) after a run.
 Set DCS_IT_INSTANCE_TYPE=ha to make `dcs-it-main` a master/standby instance (a master and a standby with real
 replication; the targets read and check its master, at the address the show call gives).
@@ -25,27 +34,30 @@ replication; the targets read and check its master, at the address the show call
 from __future__ import annotations
 
 import os
+import queue
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
+from dcs_emulator.fidelity import section_from_text
 from dcs_emulator.importer.binaries import default_binary
-from dcs_emulator.importer.servers import ManagedServer, StagingServer
+from dcs_emulator.importer.servers import StagingServer
 from dcs_emulator.samples import preferred_binary, write_sample_backup
-from dcs_emulator.testing import launch, sample_config, write_private
+from dcs_emulator.testing import launch, sample_config, source_redis, write_private
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "dcs-it-backups"
 # One backup per target, each with its own key prefix, so that each target can check exactly its own keys.
 BACKUPS = ("import", "nowait", "env", "adhoc", "absent", "retry", "info", "stop", "role_a", "role_b", "progress",
-           "lookup", "latest")
+           "lookup", "latest", "loop")
 BACKUP_KEYS = 300
 CORRUPT_FILE = "corrupt.rdb"
 # Backups outside the bucket, on the host that runs the modules: the role uploads them (local_files).
@@ -131,17 +143,6 @@ def make_local_backups(local_dir: Path, binary: str) -> dict:
     return backups
 
 
-@contextmanager
-def source_redis(workdir: Path, binary):
-    """A Redis server on 127.0.0.1 for the online migrations to replicate from (stopped on the way out)."""
-    server = ManagedServer(workdir / "source", password=SOURCE_PASSWORD, binary=binary, label="source server")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups: dict) -> dict:
     main, standby, checks = (emu.instance("dcs-it-main"), emu.instance("dcs-it-standby"),
                              emu.instance("dcs-it-checks"))
@@ -182,10 +183,12 @@ def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups
     }
 
 
-def run_ansible_test(config_path: Path, args: list) -> int:
+def run_ansible_test(config_path, args: list) -> int:
     venv = Path(sys.executable).parent.parent
     # ansible-test.sh copies the collection into a fresh folder of its own (kept when a target fails).
-    env = dict(os.environ, INTEGRATION_CONFIG=str(config_path), VENV=str(venv))
+    env = dict(os.environ, VENV=str(venv))
+    if config_path:
+        env["INTEGRATION_CONFIG"] = str(config_path)
     # --local: the controller is this environment and the modules run with the same interpreter, so the
     # SDK and redis installed in the venv are what the targets use.
     command = [str(ROOT / "tests/utils/ansible-test.sh"), "integration", "--local", "--python-interpreter",
@@ -194,8 +197,24 @@ def run_ansible_test(config_path: Path, args: list) -> int:
     return subprocess.call(command, cwd=str(ROOT), env=env)
 
 
-def main(argv: list) -> int:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up below on `kill` too
+def split_fidelity(argv: list) -> tuple:
+    """(the fidelity sets asked for, the remaining arguments for ansible-test)."""
+    sets, rest = [], []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--fidelity":
+            chosen = next(args, None)
+            if chosen is None:
+                raise SystemExit("integration: --fidelity needs a set: documented, opposite, random or random:SEED")
+            sets.append(chosen)
+        else:
+            rest.append(arg)
+    return sets or (os.environ.get("DCS_FIDELITY") or "documented").split(), rest
+
+
+def run_one_set(fidelity_set: str, argv: list) -> int:
+    """Backups, emulator, source Redis and ansible-test for one fidelity set, in a work directory of its own."""
+    fidelity = section_from_text(fidelity_set)
     started = time.monotonic()
     main_type = os.environ.get("DCS_IT_INSTANCE_TYPE") or "single"
     if main_type not in MAIN_TYPES:
@@ -220,13 +239,19 @@ def main(argv: list) -> int:
              "engine_version": "5.0"},
             {"name": "dcs-it-ha", "password": "it-Redis-pw-4714", "type": "ha"},
             {"name": "dcs-it-cluster", "password": "it-Redis-pw-4715", "type": "cluster", "shards": 3},
-        ])
+        ], fidelity=fidelity)
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)
-        with launch(config, workdir, data_dir=workdir / "data") as emu, source_redis(workdir, server) as source:
+        with launch(config, workdir, data_dir=workdir / "data") as emu, \
+                source_redis(workdir / "source", SOURCE_PASSWORD, server) as source:
             print("integration: emulator on %s (log: %s)" % (emu.url, emu.log_path), flush=True)
+            points = emu.admin.fidelity()
+            seed = points["seed"]
+            replay = " seed %d (replay: --fidelity random:%d)" % (seed, seed) if seed is not None else ""
+            print("integration: fidelity %s%s" % (points["preset"], replay), flush=True)
             config_path = workdir / "integration_config.yml"
-            write_private(config_path, yaml.safe_dump(integration_vars(emu, bucket_dir, backups, source, local_backups), sort_keys=False))
+            variables = integration_vars(emu, bucket_dir, backups, source, local_backups)
+            write_private(config_path, yaml.safe_dump(variables, sort_keys=False))
             status = run_ansible_test(config_path, argv)
             if status:
                 print("integration: last lines of the emulator log:\n" + emu.log_tail(40), flush=True)
@@ -235,8 +260,101 @@ def main(argv: list) -> int:
             print("integration: work directory kept: %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print("integration: %s in %.1f s" % ("passed" if status == 0 else "FAILED", time.monotonic() - started))
+    outcome = "passed" if status == 0 else "FAILED"
+    print("integration (fidelity %s): %s in %.1f s" % (fidelity_set, outcome, time.monotonic() - started))
     return status
+
+
+# The lines of a set's run shown as they come while sets run side by side: this script's own, and the start
+# of each target (everything else is printed in the set's block when it ends).
+PROGRESS = re.compile(r"^(integration[ :(]|Running \S+ integration test (role|script)|ERROR: )")
+
+
+class SetRun:
+    """One fidelity set's run of this script as a child process, its output read by a thread of its own."""
+
+    def __init__(self, name: str, command: list, show, ended: queue.Queue):
+        self.name = name
+        self.lines: list = []
+        self.started = time.monotonic()
+        self.seconds = 0.0
+        self.process = subprocess.Popen(command, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, errors="replace")
+        self._show = show
+        self._ended = ended
+        threading.Thread(target=self._read, name="integration-%s" % name, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if PROGRESS.match(line):
+                self._show("[%s] %s" % (self.name, line.rstrip("\n")))
+        self.process.wait()
+        self.seconds = time.monotonic() - self.started
+        self._ended.put(self)
+
+    def stop(self) -> None:
+        """SIGTERM (the child cleans up its emulator and source Redis), then wait for it."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def set_command(fidelity_set: str, args: list) -> list:
+    return [sys.executable, str(Path(__file__).resolve()), "--fidelity", fidelity_set] + args
+
+
+def run_sets_concurrently(sets: list, args: list, command_for=set_command) -> int:
+    """Every set at once, each in its own child (command_for(set, args)); 0 when all pass, else the first
+    failing status (in the order of ``sets``), after every set has ended."""
+    started = time.monotonic()
+    lock = threading.Lock()
+
+    def show(text: str) -> None:
+        with lock:
+            print(text, flush=True)
+
+    ended: queue.Queue = queue.Queue()
+    runs = []
+    try:
+        for name in sets:
+            runs.append(SetRun(name, command_for(name, args), show, ended))
+        for _count in runs:
+            run = ended.get()
+            with lock:
+                print("==== integration, fidelity %s: exit status %d after %.1f s; its output:"
+                      % (run.name, run.process.returncode, run.seconds), flush=True)
+                sys.stdout.write("".join(run.lines))
+                print("==== end of integration, fidelity %s" % run.name, flush=True)
+    finally:
+        for run in runs:
+            run.stop()
+    statuses = [run.process.returncode for run in runs]
+    summary = ", ".join("%s %s in %.1f s" % (run.name, "passed" if run.process.returncode == 0 else "FAILED",
+                                             run.seconds) for run in runs)
+    print("integration: %s; %d sets side by side in %.1f s" % (summary, len(runs), time.monotonic() - started))
+    return next((status for status in statuses if status), 0)
+
+
+def main(argv: list) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up (finally) on `kill` too
+    sets, argv = split_fidelity(argv)
+    if "-h" in argv or "--help" in argv:
+        print(__doc__, flush=True)
+        return run_ansible_test(None, argv)
+    for fidelity_set in sets:
+        try:
+            section_from_text(fidelity_set)
+        except ValueError as exc:
+            print("integration: %s" % exc, file=sys.stderr)
+            return 2
+    if len(sets) > 1:
+        return run_sets_concurrently(sets, argv)
+    return run_one_set(sets[0], argv)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,11 @@ Three paths, chosen by the target (``reload.py``, ``migrate.py`` and ``cluster.p
   same time (the load bypasses the replication stream); after a failure, or when the two disagree, the standby
   takes a full copy of the master through replication.
 * Redis Cluster target: keys routed to the shard that owns their slot, each shard all-or-nothing (cluster.py).
-* external target (an address): a staging server loads each file with its own loader, then the keys move
-  with ``MIGRATE COPY REPLACE`` batches through a local relay (``relay.py``; functions with FUNCTION
-  DUMP/RESTORE REPLACE).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
+* external target (an address): an RDB file is read by a streaming reader and its keys are sent as pipelined
+  ``RESTORE ... REPLACE ABSTTL`` (``restore.py``, ``rdb_stream.py``; functions with FUNCTION LOAD REPLACE);
+  what the reader does not read (AOF files, module types, ...) is loaded by a staging server with its own
+  loader, then moved with ``MIGRATE COPY REPLACE`` batches through a local relay (``migrate.py``,
+  ``relay.py``).  Each key arrives whole (RESTORE is atomic), so a failure leaves the target's own
   keys plus whole keys of the backup copied so far, never a half-written key; its message says which.
 """
 
@@ -40,9 +42,9 @@ from dcs_emulator.importer.binaries import ServerBinary
 from dcs_emulator.importer.buckets import BucketError
 from dcs_emulator.importer.cluster import ClusterPath
 from dcs_emulator.importer.common import ImportFailed, ImportStopped, Source, dump_rdb_version, keyspace, local_source
-from dcs_emulator.importer.migrate import MigratePath
 from dcs_emulator.importer.progress import Reporter, Sampler
 from dcs_emulator.importer.reload import ReloadPath
+from dcs_emulator.importer.restore import RestorePath
 from dcs_emulator.importer.servers import ServerFailed, StagingServer
 
 __all__ = ["FULL_MIGRATION", "ImportFailed", "ImportStopped", "Source", "import_backup", "local_source"]
@@ -136,7 +138,7 @@ class _Import:
             self._sync_replicas()
         else:
             path = "migrate"
-            MigratePath(self, target_rdb).run()
+            RestorePath(self, target_rdb).run()
         target_keys = self._target_keys()
         seconds = time.monotonic() - started
         self.reporter.progress(source_dbsize=self.source_keys, target_dbsize=target_keys, full_migration_progress="100.00")

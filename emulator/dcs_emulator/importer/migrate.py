@@ -50,15 +50,19 @@ class MigratePath:
 
     def run(self) -> None:
         for index, unit in enumerate(self.job.units):
-            binary = self._staging_binary(unit)
-            staging = self.job.start_staging(unit, binary, index)
-            try:
-                self._copy(staging, unit)
-            finally:
-                staging.stop()
+            self.copy_unit(index, unit)
             self.job.done_units += 1
             self.finished.append(unit.label)
             self.dbs_done, self.db_in_progress = [], None
+
+    def copy_unit(self, index: int, unit: formats.Unit) -> None:
+        """One file: a staging server loads it, then its keys move."""
+        binary = self._staging_binary(unit)
+        staging = self.job.start_staging(unit, binary, index)
+        try:
+            self._copy(staging, unit)
+        finally:
+            staging.stop()
 
     def _staging_binary(self, unit: formats.Unit) -> ServerBinary:
         """A server that can read the file and writes RESTORE payloads the target accepts (DUMP carries a version)."""
@@ -92,9 +96,7 @@ class MigratePath:
                     self.db_in_progress = None
             self._copy_functions(source)
         except (redis.RedisError, RelayFailed) as exc:
-            raise ImportFailed("Copying %s into the target failed after %d keys: %s. Keys already copied stay in the target "
-                               "(each one whole): %s%s; no other key was changed."
-                               % (unit.label, self.copied, exc, self.left_behind(), self._in_flight())) from None
+            raise self.failed(unit, exc) from None
         finally:
             source.close()
         seconds = time.monotonic() - started
@@ -116,8 +118,7 @@ class MigratePath:
             while True:
                 if self.reporter.should_stop():
                     self._settle(relay, db, base, wait=True)
-                    raise ImportStopped("The task was stopped after %d keys were copied; those keys stay in the target "
-                                        "(each one whole): %s." % (self.copied, self.left_behind()))
+                    raise self.stopped()
                 cursor, keys = source.scan(cursor, count=MIGRATE_BATCH)
                 if keys:
                     relay.expect(len(keys))
@@ -152,6 +153,16 @@ class MigratePath:
             self.copied = base + confirmed
             self.db_in_progress = (db, confirmed, self.db_in_progress[2])
             self.in_flight = relay.handed - confirmed
+
+    def failed(self, unit: formats.Unit, reason) -> ImportFailed:
+        """The one-line failure of copying ``unit``: why, and what the target holds now."""
+        return ImportFailed("Copying %s into the target failed after %d keys: %s. Keys already copied stay in the target "
+                            "(each one whole): %s%s; no other key was changed."
+                            % (unit.label, self.copied, reason, self.left_behind(), self._in_flight()))
+
+    def stopped(self) -> ImportStopped:
+        return ImportStopped("The task was stopped after %d keys were copied; those keys stay in the target "
+                             "(each one whole): %s." % (self.copied, self.left_behind()))
 
     def _in_flight(self) -> str:
         """Keys handed to the target but not confirmed when it failed may have arrived (each one whole) or not."""

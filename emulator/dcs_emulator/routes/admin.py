@@ -4,6 +4,7 @@
 """The admin API under ``/_emulator/`` for tests and rehearsals (served only when enabled; no signature).
 
     GET    /_emulator/health                       {"status": "ok", "tasks": N}
+    GET    /_emulator/fidelity                     the reading of every fidelity point (and a random set's seed)
     POST   /_emulator/reset                        forget tasks, logs, faults, counters, instance overrides
     POST   /_emulator/instances/{id}/status        {"status": "FROZEN"}   ({"status": null} clears the override)
     POST   /_emulator/faults                       {"kind": "status"|"latency"|"drop", "count": N, "when": "before"|"after",
@@ -45,6 +46,11 @@ def _number(body: dict, key: str):
 @router.get("/health")
 def health(request: Request):
     return {"status": "ok", "tasks": emulator(request).storage.count_tasks()}
+
+
+@router.get("/fidelity")
+def fidelity(request: Request):
+    return emulator(request).config.fidelity.as_dict()
 
 
 @router.post("/reset")

@@ -11,18 +11,13 @@ from typing import Optional
 from fastapi import APIRouter, Request
 
 from dcs_emulator import errors
+from dcs_emulator.instances import spec_code
 from dcs_emulator.routes.common import compact_time_param, emulator, int_param, str_param
 from dcs_emulator.timeutil import iso, parse_iso
 
 router = APIRouter()
 BASE = "/v2/{project_id}"
 STARTED = time.time()
-
-
-# Specification codes by type (DCS product specifications; x86, 2 replicas, 2 proxies), {capacity in GB}.
-SPEC_CODES = {"single": "redis.single.xu1.large.%d", "ha": "redis.ha.xu1.large.r2.%d",
-              "cluster": "redis.cluster.xu1.large.r2.%d", "proxy": "redis.proxy.xu1.large.%d",
-              "ha_rw_split": "redis.ha.xu1.large.p2.%d"}
 
 
 def instance_view(instance: dict) -> dict:
@@ -35,7 +30,7 @@ def instance_view(instance: dict) -> dict:
         "port": int(instance["port"]), "domain_name": str(instance["ip"]), "max_memory": max_memory,
         "used_memory": int(instance.get("used_memory", 0)), "capacity": max(1, max_memory // 1024),
         "capacity_minor": "" if max_memory >= 1024 else str(max_memory / 1024.0),
-        "spec_code": SPEC_CODES[cache_mode] % max(1, max_memory // 1024), "charging_mode": 0,
+        "spec_code": spec_code(instance), "charging_mode": 0,
         "no_password_access": "false" if instance.get("password") else "true", "access_user": "",
         "enable_ssl": bool(instance.get("enable_ssl")), "enable_publicip": False, "service_upgrade": False,
         "description": "", "created_at": iso(STARTED), "updated_at": iso(STARTED), "sub_status": "normal",

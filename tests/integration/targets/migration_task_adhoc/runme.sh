@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ad-hoc use: `ansible localhost -m hwcloud.dcs.migration_task -a '...'` with the credentials in environment
 # variables (as an AWX credential injects them). Create, idempotent re-run, keys verified, a bad option
-# value, removal; then the vendor's create example (size "754.0MB") in check mode, created, and re-run.
+# value, removal; then the vendor's create example (size "754.0MB") in check mode, created, and re-run; the
+# same for the file values of the Terraform provider's acceptance test (size "0.09KB", update_at ISO 8601).
 # Arguments from ansible-test (-v...) are passed to every ansible command.
 set -eu -o pipefail
 ansible_args=("$@")  # kept: an EXIT trap that fires inside a function would see that function's "$@"
@@ -30,6 +31,7 @@ export HUAWEICLOUD_SDK_AK HUAWEICLOUD_SDK_SK HUAWEICLOUD_SDK_PROJECT_ID
 
 task_name=it-adhoc-import
 vendor_task_name=migration1  # the name in the vendor's create example
+terraform_task_name=it-adhoc-terraform
 module_args() {  # $1: extra JSON members
     printf '{"endpoint": "%s", "task_name": "%s", "backup_files": {"bucket_name": "%s", "files": [{"file_name": "%s"}]}, "target_instance": {"id": "%s", "password": "%s"}%s}' \
         "$ENDPOINT" "$task_name" "$BUCKET" "$1" "$INSTANCE_ID" "$REDIS_PASSWORD" "${2:-}"
@@ -65,7 +67,7 @@ expect() {  # expect WHAT CONDITION...
 
 cleanup() {
     local name
-    for name in "$task_name" "$vendor_task_name"; do
+    for name in "$task_name" "$vendor_task_name" "$terraform_task_name"; do
         adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$name\", \"state\": \"absent\"}" "${ansible_args[@]}" >/dev/null || true
     done
 }
@@ -75,7 +77,7 @@ created=$(adhoc "$(module_args "$BACKUP_FILE")" "${ansible_args[@]}")
 task_id=$(field task_id <<<"$created")
 expect "the ad-hoc create reports CHANGED" grep -q '^localhost | CHANGED => ' <<<"$created"
 expect "it prints the task ID ($task_id)" test -n "$task_id"
-expect "the task ended SUCCESS" grep -q '"status": "SUCCESS"' <<<"$created"
+expect "the task ended SUCCESS" grep -qE '"status": "(SUCCESS|RELEASED)"' <<<"$created"
 
 again=$(adhoc "$(module_args "$BACKUP_FILE")" "${ansible_args[@]}")
 expect "the ad-hoc re-run reports SUCCESS (not changed)" grep -q '^localhost | SUCCESS => ' <<<"$again"
@@ -112,10 +114,25 @@ listed=$(adhoc "{\"endpoint\": \"$ENDPOINT\", \"task_name\": \"$vendor_task_name
 expect "and created nothing" grep -q '^localhost | SUCCESS => ' <<<"$listed"
 
 created=$(adhoc "$(vendor_example)" "${ansible_args[@]}")
-expect "the vendor's example creates a task that ends SUCCESS" grep -q '"status": "SUCCESS"' <<<"$created"
+expect "the vendor's example creates a task that ends SUCCESS" grep -qE '"status": "(SUCCESS|RELEASED)"' <<<"$created"
 expect "the service echoes the size as given" grep -q '"size": "754.0MB"' <<<"$created"
 again=$(adhoc "$(vendor_example)" "${ansible_args[@]}" 2>&1)  # warnings come before the result line
 printf '%s\n' "$again" >&2
 expect "its re-run is unchanged" grep -q '^localhost | SUCCESS => ' <<<"$again"
 # (the display wraps a warning's lines: compare with them joined)
 expect "with every option compared (no warning)" bash -c '! tr -s " \n" "  " <<<"$1" | grep -q "not compared with the task"' _ "$again"
+
+# The file values of the Terraform provider's acceptance test (its file name aside, which names no file here).
+terraform_example() {
+    printf '{"endpoint": "%s", "task_name": "%s", "backup_files": {"bucket_name": "%s", "file_source": "self_build_obs", "files": [{"file_name": "%s", "size": "0.09KB", "update_at": "2025-07-22T11:57:24.401Z"}]}, "target_instance": {"id": "%s", "password": "%s"}}' \
+        "$ENDPOINT" "$terraform_task_name" "$BUCKET" "$BACKUP_FILE" "$INSTANCE_ID" "$REDIS_PASSWORD"
+}
+
+checked=$(adhoc "$(terraform_example)" --check "${ansible_args[@]}")
+expect "Terraform's file values in check mode would create the task" grep -q '^localhost | CHANGED => ' <<<"$checked"
+created=$(adhoc "$(terraform_example)" "${ansible_args[@]}")
+expect "they create a task that ends SUCCESS" grep -qE '"status": "(SUCCESS|RELEASED)"' <<<"$created"
+expect "the service echoes the size and time as given" bash -c 'grep -q "\"size\": \"0.09KB\"" <<<"$1" && grep -q "\"update_at\": \"2025-07-22T11:57:24.401Z\"" <<<"$1"' _ "$created"
+again=$(adhoc "$(terraform_example)" "${ansible_args[@]}" 2>&1)
+printf '%s\n' "$again" >&2
+expect "its re-run is unchanged" grep -q '^localhost | SUCCESS => ' <<<"$again"

@@ -109,7 +109,7 @@ def test_task_id_merges_the_list_entry_with_the_show_answer(run, dcs):
     assert task['status'] == 'SUCCESS'  # the show call is the fresher of the two
     assert task['description'] == 'nightly'
     assert task['data_source'] == 'redis-backups' and task['error_message'] == ''  # only the list has them
-    assert task['updated_at'] == '2024-11-06T10:05:00.000Z'
+    assert task['updated_at'] == '2024/11/06 10:05:00'  # as the show call writes it (its documented example)
     assert task['backup_files']['files'][0]['file_name'] == 'dump.rdb'
     assert task['target_instance']['id'] and 'password' not in task['target_instance']
     assert len(dcs.calls('GET', '/migration-task/%s' % TASK_ID)) == 1
@@ -167,6 +167,19 @@ def test_include_stats_adds_each_tasks_statistics(run, dcs):
     assert first['stats'] == STATS
     assert second['stats']['full_migration_progress'] == '42.00' and second['stats']['is_migrating'] is True
     assert 'logs' not in first
+
+
+def test_statistics_sent_as_json_numbers_come_back_as_the_sdk_models_strings(run, dcs):
+    """The OTC stats example sends JSON numbers (100) where the SDK model declares strings: the SDK's
+    strings are what a user gets, whichever the service sends."""
+    dcs.list_tasks(list_item(TASK_ID, NAME))
+    dcs.add('GET', '/migration-task/%s/stats' % TASK_ID, body=dict(
+        full_migration_progress=100, offset=0, source_dbsize=600, target_dbsize=612, target_input_kbps=0,
+        target_ops=0, is_migrating=False))
+
+    result = run(dict(include_stats=True))
+
+    assert result['migration_tasks'][0]['stats'] == dict(STATS, full_migration_progress='100')
 
 
 def test_include_logs_returns_the_last_entries_oldest_first(run, dcs):

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Where migration_task runs: in a fork of the worker process for `here` (local connection, the playbook's
+# Python), in module processes for `elsewhere` (local connection, another interpreter, as a remote host would)
+# and for a task delegated to it. loop.yml checks that the results are alike; this script checks where each run
+# happened (ansible -vvv output and the log of elsewhere's interpreter) and that no secret was printed.
+# Arguments from ansible-test (-v...) are passed to ansible-playbook.
+set -eu -o pipefail
+
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+wrapper=$workdir/python-elsewhere
+cat > "$workdir/inventory.ini" <<INI
+here ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"
+elsewhere ansible_connection=local ansible_python_interpreter=$wrapper
+INI
+
+out=$(ANSIBLE_ROLES_PATH=.. ansible-playbook -i "$workdir/inventory.ini" loop.yml -e "wrapper=$wrapper" -vvv "$@" 2>&1) \
+    || { printf '%s\n' "$out"; exit 1; }
+printf "%s\n" "$out" | grep -E '^(TASK|PLAY|ok|changed|fatal|here|elsewhere|hwcloud)' || true
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+secrets=$(python -c 'import sys, yaml; c = yaml.safe_load(open(sys.argv[1]))
+print(c["dcs_secret_key"]); print(c["dcs_instance_password"])' ../../integration_config.yml)
+while read -r secret; do
+    if grep -qF -e "$secret" <<<"$out"; then fail "a secret appears in the output"; fi
+done <<<"$secrets"
+
+in_worker=$(grep -c '^hwcloud.dcs.migration_task runs in the worker process' <<<"$out" || true)
+[ "$in_worker" -ge 8 ] || fail "expected at least 8 runs of migration_task in the worker (here), got $in_worker"
+info_in_worker=$(grep -c '^hwcloud.dcs.migration_task_info runs in the worker process' <<<"$out" || true)
+[ "$info_in_worker" -ge 1 ] || fail "the wait's migration_task_info runs of here should run in the worker"
+elsewhere=$(grep -c "^hwcloud.dcs.migration_task runs in a module process: its interpreter is $wrapper" <<<"$out" || true)
+[ "$elsewhere" -ge 10 ] || fail "expected at least 10 migration_task runs through elsewhere's interpreter, got $elsewhere"
+started=$(grep -c 'AnsiballZ_migration_task\.py' "$wrapper.log" || true)
+[ "$started" -eq "$elsewhere" ] || fail "elsewhere's interpreter started $started migration_task processes for $elsewhere runs"
+# No migration_task process of here: every one started through elsewhere's interpreter. (The migration_task_info
+# task has no action plugin: it runs in a module process on both hosts.)
+interpreters=$(grep -oE "EXEC /bin/sh -c '[^ ]+ [^ ']*AnsiballZ_migration_task\.py" <<<"$out" \
+               | cut -d"'" -f2 | cut -d' ' -f1 | sort -u)
+[ "$interpreters" = "$wrapper" ] || fail "module processes ran with: $interpreters (expected only $wrapper)"
+ANSIBLE_ROLES_PATH=.. ansible-playbook verify_keys.yml "$@"
+echo "OK: $in_worker migration_task and $info_in_worker migration_task_info runs in the worker (here);" \
+     "$started migration_task processes through elsewhere's interpreter (elsewhere, delegated)"
