@@ -7,8 +7,10 @@
    its own key prefix, plus a corrupt one) and keeps their manifests (keys per database, type, TTL);
 2. starts the emulator (admin API on) with three managed instances: `dcs-it-main` (RUNNING, the import target),
    `dcs-it-standby` (which a target switches to not RUNNING through the admin API; it has backup records) and
-   `dcs-it-checks` (a Redis Cluster with SSL on and an older Redis, which the import pre-checks refuse), and a
-   plain Redis server, the source that the online_migration_task target migrates from;
+   `dcs-it-checks` (a Redis Cluster with SSL on and an older Redis, which the import pre-checks refuse),
+   `dcs-it-ha` (master/standby) and `dcs-it-cluster` (a 3-shard Redis Cluster), the instance types that
+   migration_task_instance_types imports into, and a plain Redis server, the source that the
+   online_migration_task target migrates from;
 3. writes the integration config (endpoint, keys, project, instances, target Redis address, admin URL,
    backups, the source Redis) that tests/utils/ansible-test.sh copies to tests/integration/integration_config.yml;
 4. runs `ansible-test integration` with the venv's own Python (no --venv: the SDK in the venv is used);
@@ -46,6 +48,8 @@ from pathlib import Path
 import yaml
 
 from dcs_emulator.fidelity import section_from_text
+from dcs_emulator.importer.binaries import default_binary
+from dcs_emulator.importer.servers import StagingServer
 from dcs_emulator.samples import preferred_binary, write_sample_backup
 from dcs_emulator.testing import launch, sample_config, source_redis, write_private
 
@@ -69,6 +73,12 @@ SOURCE_PASSWORD = "it-Source-pw-0815"
 # Backup records of dcs-it-standby, for `backup_id: latest`: the newest restorable one is LATEST_BACKUP_ID
 # (an older one holds the corrupt file; a newer one failed, as its file is missing).
 LATEST_BACKUP_ID = "it-backup-nightly"
+# The migration_task_instance_types target's backups: one for dcs-it-ha (two databases), one per source shard for
+# dcs-it-cluster (database 0 only, as a cluster holds), and an AOF file that the cluster must refuse.
+HA_BACKUP = "types_ha"
+CLUSTER_SHARDS = ("types_shard1", "types_shard2", "types_shard3")
+CLUSTER_SHARD_KEYS = 1000
+CLUSTER_AOF = "types_cluster.aof"
 # The type of dcs-it-main, the targets' import target. A Redis Cluster is not offered: the targets' backups
 # span two databases and their checks read one address, neither of which a cluster has.
 MAIN_TYPES = ("single", "ha")
@@ -96,7 +106,32 @@ def make_backups(bucket_dir: Path, binary: str) -> dict:
                                              binary=binary)
     data = corrupt.read_bytes()
     corrupt.write_bytes(data[:len(data) // 2])
+    backups[HA_BACKUP] = write_sample_backup(bucket_dir / ("%s.rdb" % HA_BACKUP), keys=BACKUP_KEYS, dbs=2,
+                                             prefix="it-types-ha:", seed=50, binary=binary)
+    for seed, name in enumerate(CLUSTER_SHARDS, start=51):
+        backups[name] = write_sample_backup(bucket_dir / ("%s.rdb" % name), keys=CLUSTER_SHARD_KEYS, dbs=1,
+                                            prefix="it-%s:" % name, seed=seed, binary=binary)
+    backups["types_aof"] = write_aof(bucket_dir / CLUSTER_AOF, binary)
     return backups
+
+
+def write_aof(out: Path, binary: str) -> dict:
+    """An AOF file (commands, no RDB preamble) written by a real server: the base file of an AOF rewrite."""
+    with tempfile.TemporaryDirectory(prefix="dcs-it-aof-") as directory:
+        server = StagingServer(default_binary(binary), Path(directory), {"aof-use-rdb-preamble": "no"},
+                               label="AOF writer")
+        server.start()
+        try:
+            with server.client() as client:
+                for index in range(10):
+                    client.set("it-types-aof:%d" % index, "value-%d" % index)
+                client.config_set("appendonly", "yes")  # writes the base file from the data set
+                while client.info("persistence")["aof_rewrite_in_progress"] or not client.info("persistence")["aof_enabled"]:
+                    time.sleep(0.05)
+        finally:
+            server.stop()
+        shutil.copyfile(next(Path(directory).glob("appendonlydir/*.base.aof")), out)
+    return {"file": out.name, "format": "aof", "prefix": "it-types-aof:", "keys": 10}
 
 
 def make_local_backups(local_dir: Path, binary: str) -> dict:
@@ -111,6 +146,7 @@ def make_local_backups(local_dir: Path, binary: str) -> dict:
 def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups: dict) -> dict:
     main, standby, checks = (emu.instance("dcs-it-main"), emu.instance("dcs-it-standby"),
                              emu.instance("dcs-it-checks"))
+    ha, cluster = emu.instance("dcs-it-ha"), emu.instance("dcs-it-cluster")
     host, port = emu.redis_address(main["id"])
     return {
         "dcs_endpoint": emu.url,
@@ -129,6 +165,12 @@ def integration_vars(emu, bucket_dir: Path, backups: dict, source, local_backups
         "dcs_checks_instance_id": checks["id"],
         "dcs_checks_instance_name": checks["name"],
         "dcs_latest_backup_id": LATEST_BACKUP_ID,
+        # The migration_task_instance_types target's master/standby and 3-shard Redis Cluster instances.
+        "dcs_ha_instance_id": ha["id"],
+        "dcs_ha_instance_password": ha["password"],
+        "dcs_cluster_instance_id": cluster["id"],
+        "dcs_cluster_instance_name": cluster["name"],
+        "dcs_cluster_instance_password": cluster["password"],
         "dcs_redis_host": host,
         "dcs_redis_port": port,
         "dcs_backups": backups,
@@ -195,6 +237,8 @@ def run_one_set(fidelity_set: str, argv: list) -> int:
             # One shard (a master and its replica) is all the pre-checks need of its real cluster.
             {"name": "dcs-it-checks", "password": "it-Redis-pw-4713", "type": "cluster", "shards": 1, "enable_ssl": True,
              "engine_version": "5.0"},
+            {"name": "dcs-it-ha", "password": "it-Redis-pw-4714", "type": "ha"},
+            {"name": "dcs-it-cluster", "password": "it-Redis-pw-4715", "type": "cluster", "shards": 3},
         ], fidelity=fidelity)
         print("integration: backups written by %s in %.1f s; starting the emulator"
               % (server.label, time.monotonic() - started), flush=True)

@@ -22,6 +22,9 @@ import time
 
 import redis
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir, 'setup_dcs', 'files'))
+from redis_values import value_of  # noqa: E402  pylint: disable=wrong-import-position
+
 DATABASES = (0, 1, 2)
 
 
@@ -90,19 +93,7 @@ def snapshot(client, prefix):
     """{key: (type, value, has_ttl)} under prefix."""
     found = {}
     for key in client.scan_iter(match=prefix + '*', count=1000):
-        kind = client.type(key).decode()
-        if kind == 'string':
-            value = client.get(key)
-        elif kind == 'hash':
-            value = sorted(client.hgetall(key).items())
-        elif kind == 'list':
-            value = client.lrange(key, 0, -1)
-        elif kind == 'set':
-            value = sorted(client.smembers(key))
-        elif kind == 'zset':
-            value = client.zrange(key, 0, -1, withscores=True)
-        else:
-            value = None
+        kind, value = value_of(client, key)
         if value is None and kind != 'none':
             continue
         found[key] = (kind, repr(value), client.ttl(key) > 0)
