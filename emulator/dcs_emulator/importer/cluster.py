@@ -34,7 +34,7 @@ import time
 import redis
 from redis.crc import key_slot
 
-from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace, save
 from dcs_emulator.importer.rdb_stream import Corrupt, RdbFile, Unreadable
 from dcs_emulator.importer.relay import MigrateRelay, RelayFailed
 from dcs_emulator.importer.restore import ABSTTL_SINCE, CHUNK_BYTES, TICK, Pipe, TargetFailed, why_not_streamed
@@ -130,7 +130,7 @@ class ClusterPath:
         for shard in self.shards:
             with shard.master.client(socket_timeout=None) as client:
                 try:
-                    client.save()
+                    save(client)
                 except redis.RedisError as exc:
                     raise ImportFailed("Saving the snapshot of %s before the import failed (%s); nothing was imported."
                                        % (shard.name, exc)) from None
