@@ -129,6 +129,10 @@ def main() -> int:
                 else:
                     floors[mode].append(floor(rdb, binary, workdir))
                 results[mode].append(run_import(mode, rdb, workdir, binary))
+                last, base = results[mode][-1], floors[mode][-1]
+                print("round %d, %s: %.1f s, %.0f%% of the native load's %.0f keys/s"
+                      % (_round + 1, mode, last["seconds"], 100 * (last["keys"] / last["seconds"]) / (base["keys"] / base["seconds"]),
+                         base["keys"] / base["seconds"]), flush=True)
         report(results, floors)
         print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count(),)))
     finally:

@@ -52,6 +52,7 @@ TYPE_BYTES = [bytes((value,)) for value in range(256)]
 FIRST_CHUNK_BYTES = 32 * 1024
 MSET_KEYS = 128  # plain strings without expiry per MSET: a target sets them for half of what RESTOREs cost
 SLOT_MSET_KEYS = 16  # routed by slot (a cluster): an MSET holds keys of one slot only (else CROSSSLOT)
+SLOT_MSET_BYTES = 32 * 1024 * 1024  # pairs waiting for their slot's MSET, at most (then every slot's go out)
 MSET = b"*%d\r\n$4\r\nMSET\r\n"
 PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
 # RESTORE key ttl payload REPLACE [ABSTTL], as RESP (payload = body + its CRC64).
@@ -388,6 +389,7 @@ class _ShardBatches:
         self.keys = [[] for _ in range(shards)]  # keys in each of those commands
         self.size = [0] * shards
         self.pairs = {}  # slot -> MSET pairs waiting
+        self.waiting_bytes = 0
         self.ready = []  # ("keys", commands, keys in each, keys in all, shard) events to hand out
 
     def command(self, key: bytes, command: bytes, weight: int = 1) -> None:
@@ -395,14 +397,26 @@ class _ShardBatches:
 
     def pair(self, key: bytes, pair: bytes) -> None:
         slot = key_slot(key)
+        self.waiting_bytes += len(pair)
         waiting = self.pairs.get(slot)
         if waiting is None:
             self.pairs[slot] = [pair]
-            return
-        waiting.append(pair)
-        if len(waiting) >= SLOT_MSET_KEYS:
-            del self.pairs[slot]
-            self._add(self.route[slot], MSET % (2 * len(waiting) + 1) + b"".join(waiting), len(waiting))
+        else:
+            waiting.append(pair)
+            if len(waiting) >= SLOT_MSET_KEYS:
+                del self.pairs[slot]
+                self._add_mset(slot, waiting)
+        if self.waiting_bytes > SLOT_MSET_BYTES:  # large values: memory bounded, not by the file's size
+            self._flush_pairs()
+
+    def _add_mset(self, slot: int, pairs: list) -> None:
+        self.waiting_bytes -= sum(len(pair) for pair in pairs)
+        self._add(self.route[slot], MSET % (2 * len(pairs) + 1) + b"".join(pairs), len(pairs))
+
+    def _flush_pairs(self) -> None:
+        pairs, self.pairs = self.pairs, {}
+        for slot, waiting in pairs.items():
+            self._add_mset(slot, waiting)
 
     def _add(self, shard: int, command: bytes, weight: int) -> None:
         self.out[shard].append(command)
@@ -420,9 +434,7 @@ class _ShardBatches:
     def take(self, flush: bool = False) -> list:
         """The events ready; with ``flush``, every command waiting too (the keys read so far end here)."""
         if flush:
-            for slot, waiting in self.pairs.items():
-                self._add(self.route[slot], MSET % (2 * len(waiting) + 1) + b"".join(waiting), len(waiting))
-            self.pairs = {}
+            self._flush_pairs()
             for shard, commands in enumerate(self.out):
                 if commands:
                     self._emit(shard)
