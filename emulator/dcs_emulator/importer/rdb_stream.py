@@ -385,8 +385,8 @@ class _ShardBatches:
         self.limit = min(chunk_bytes, FIRST_CHUNK_BYTES)  # doubles up to chunk_bytes, as for one target
         self.chunk_bytes = chunk_bytes
         shards = max(route) + 1
-        self.out = [[] for _ in range(shards)]  # commands waiting, by shard
-        self.keys = [[] for _ in range(shards)]  # keys in each of those commands
+        self.out = [[] for _unused in range(shards)]  # commands waiting, by shard
+        self.keys = [[] for _unused in range(shards)]  # keys in each of those commands
         self.size = [0] * shards
         self.pairs = {}  # slot -> MSET pairs waiting
         self.waiting_bytes = 0
