@@ -12,11 +12,13 @@ Floors (the same pinned server binary loading RDB files at start-up, its own "DB
 Modes, each into fresh servers:
   cluster -> import_backup() into a fresh 3-shard cluster (a replica per shard); afterwards every master holds
              exactly its shard's keys and every replica its master's (checked, not timed);
+  cluster-staging -> the same through the staging server and MIGRATE (the path for what the streaming reader
+             does not read), for comparison;
   ha      -> import_backup() into a fresh master/standby pair; the standby in sync at the end is part of the
              timed import (it loads the file alongside the master; checked to agree).
 Goals: cluster >= 50% of its floor's keys/s, ha >= 70%.
 
-Usage: python emulator/bench/bench_cluster.py [--keys N] [--rounds R] [--modes cluster,ha]
+Usage: python emulator/bench/bench_cluster.py [--keys N] [--rounds R] [--modes cluster,ha[,cluster-staging]]
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ from dcs_emulator.importer.topology import SLOTS, ClusterServers, HaServers, in_
 from dcs_emulator.samples import preferred_binary
 
 SHARDS = 3
-MODES = ("cluster", "ha")
-GOALS = {"cluster": 0.50, "ha": 0.70}
+MODES = ("cluster", "ha", "cluster-staging")
+DEFAULT_MODES = ("cluster", "ha")
+GOALS = {"cluster": 0.50, "ha": 0.70, "cluster-staging": 0.50}
 
 
 def shard_of(key: bytes) -> int:
@@ -77,8 +80,9 @@ def split_backup(rdb: Path, binary, workdir: Path) -> list:
 
 def run_import(mode: str, rdb: Path, workdir: Path, binary) -> dict:
     """One import into a fresh target of ``mode``: its timing and what the servers hold afterwards."""
-    if mode == "cluster":
+    if mode.startswith("cluster"):
         target = ClusterServers(workdir / "cluster-target", SHARDS, password="bench-pass", binary=binary)
+        target.staging_only = mode == "cluster-staging"  # see restore.why_not_streamed
     else:
         target = HaServers(workdir / "ha-target", password="bench-pass", binary=binary)
     target.start()
@@ -87,13 +91,13 @@ def run_import(mode: str, rdb: Path, workdir: Path, binary) -> dict:
         started = time.monotonic()
         summary = import_backup(target, [local_source(rdb)], workdir / ("work-%s" % mode), log=lambda lvl, msg: logs.append(msg))
         seconds = time.monotonic() - started
-        masters, replicas = (target.masters, target.replicas) if mode == "cluster" else ([target], [target.replica])
+        masters, replicas = (target.masters, target.replicas) if mode.startswith("cluster") else ([target], [target.replica])
         held = [node.client().dbsize() for node in masters]
         copies = [node.client().dbsize() for node in replicas]
         synced = all(in_sync(master, replica) for master, replica in zip(masters, replicas))
     finally:
         target.stop(save=False)
-        shutil.rmtree(workdir / ("%s-target" % mode), ignore_errors=True)
+        shutil.rmtree(workdir / ("%s-target" % mode.split("-")[0]), ignore_errors=True)
     return {"seconds": seconds, "keys": summary["source_dbsize"], "held": held, "replicas": copies, "synced": synced, "log": logs}
 
 
@@ -101,7 +105,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of %s" % ", ".join(MODES))
+    parser.add_argument("--modes", default=",".join(DEFAULT_MODES), help="comma-separated subset of %s" % ", ".join(MODES))
     args = parser.parse_args()
     modes = [mode for mode in args.modes.split(",") if mode]
     unknown = set(modes) - set(MODES)
@@ -112,20 +116,24 @@ def main() -> int:
     try:
         started = time.monotonic()
         rdb = make_backup(workdir, args.keys, binary)
-        parts = split_backup(rdb, binary, workdir) if "cluster" in modes else []
+        parts = split_backup(rdb, binary, workdir) if any(mode.startswith("cluster") for mode in modes) else []
         print("dataset: %d keys (bench_import.py's), RDB %.1f MB, made and split into %d shards in %.1f s; server %s"
               % (args.keys, rdb.stat().st_size / 1e6, SHARDS, time.monotonic() - started, binary.label))
         results = {mode: [] for mode in modes}
         floors = {mode: [] for mode in modes}
         for _round in range(args.rounds):
             for mode in modes:
-                if mode == "cluster":
+                if mode.startswith("cluster"):
                     loads = [floor(part, binary, workdir) for part in parts]
                     floors[mode].append({"keys": sum(l["keys"] for l in loads), "seconds": sum(l["seconds"] for l in loads),
                                          "split": [l["keys"] for l in loads]})
                 else:
                     floors[mode].append(floor(rdb, binary, workdir))
                 results[mode].append(run_import(mode, rdb, workdir, binary))
+                last, base = results[mode][-1], floors[mode][-1]
+                print("round %d, %s: %.1f s, %.0f%% of the native load's %.0f keys/s"
+                      % (_round + 1, mode, last["seconds"], 100 * (last["keys"] / last["seconds"]) / (base["keys"] / base["seconds"]),
+                         base["keys"] / base["seconds"]), flush=True)
         report(results, floors)
         print("load average (1, 5, 15 min) at the end: %.2f %.2f %.2f on %d cores" % (os.getloadavg() + (os.cpu_count(),)))
     finally:

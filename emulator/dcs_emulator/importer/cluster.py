@@ -7,14 +7,19 @@ The service's rules (DCS user guide, "Importing backup files"): AOF files cannot
 instance (the task fails before anything is loaded); a cluster source gives one RDB file per shard, and a task
 may hold several files; a Redis Cluster has database 0 only.
 
-How: each file is loaded by a staging server of the target's binary (its own loader, so any RDB the target could
-load). A SCAN of the staging server gives the keys; ``CRC16 mod 16384`` (redis-py's ``key_slot``) and the
-cluster's own slot table (CLUSTER SLOTS) give each key's shard; ``MIGRATE COPY REPLACE KEYS`` batches go to one
-relay per shard (relay.py), which streams them to that shard's master. Each key arrives whole with its TTL, and
-replication carries it to the shard's replica. Functions are restored on every master (they live per node).
+How: each RDB file is read by the streaming reader (rdb_stream.py, as for an external target); ``CRC16 mod
+16384`` of each key (redis-py's ``key_slot``, hash tags included) and the cluster's own slot table (CLUSTER
+SLOTS) give its shard, and its command (``RESTORE key expiry payload REPLACE ABSTTL``; plain strings in MSETs of
+one slot, since a cluster refuses an MSET across slots) goes pipelined to that shard's master on a connection of
+its own (restore.py's Pipe). Each key arrives whole with its TTL, and replication carries it to the shard's
+replica. Functions are loaded on every master (they live per node).
+
+What the reader does not read (AOF is refused anyway; module types, newer hash types, a file without checksum)
+is loaded by a staging server of the target's binary instead: a SCAN of it gives the keys, and ``MIGRATE COPY
+REPLACE KEYS`` batches go to one relay per shard (relay.py), which streams them to that shard's master.
 
 Why not the masters' own loaders (``DEBUG RELOAD MERGE``, as for a single server): a loader takes every key of
-the file, whatever its slot, and nothing splits an RDB file by slot short of parsing every value.
+the file, whatever its slot.
 
 All-or-nothing per shard: every master is snapshotted (SAVE) first. A shard that fails (its master refuses a key
 or dies) takes no more keys and is restored from its snapshot at the end, its replica made to copy it again; the
@@ -29,8 +34,10 @@ import time
 import redis
 from redis.crc import key_slot
 
-from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, function_libraries, keyspace, save
+from dcs_emulator.importer.rdb_stream import Corrupt, RdbFile, Unreadable
 from dcs_emulator.importer.relay import MigrateRelay, RelayFailed
+from dcs_emulator.importer.restore import ABSTTL_SINCE, CHUNK_BYTES, TICK, Pipe, TargetFailed, why_not_streamed
 from dcs_emulator.importer.servers import ServerFailed
 from dcs_emulator.importer.topology import SLOTS, resync, wait_replicas
 
@@ -75,11 +82,12 @@ class ClusterPath:
         self._snapshot()
         try:
             for index, unit in enumerate(self.job.units):
-                staging = self.job.start_staging(unit, self.target.binary, index)
-                try:
-                    self._copy(staging, unit)
-                finally:
-                    staging.stop()
+                if not self._stream(unit):
+                    staging = self.job.start_staging(unit, self.target.binary, index)
+                    try:
+                        self._copy(staging, unit)
+                    finally:
+                        staging.stop()
                 self.job.done_units += 1
         except ImportStopped:
             if not self.touched:
@@ -122,7 +130,7 @@ class ClusterPath:
         for shard in self.shards:
             with shard.master.client(socket_timeout=None) as client:
                 try:
-                    client.save()
+                    save(client)
                 except redis.RedisError as exc:
                     raise ImportFailed("Saving the snapshot of %s before the import failed (%s); nothing was imported."
                                        % (shard.name, exc)) from None
@@ -131,6 +139,121 @@ class ClusterPath:
                            % (len(self.shards), time.monotonic() - started))
         self.reporter.progress(full_migration_progress="0.00")
 
+    # the streaming path -----------------------------------------------------------------------------------
+
+    def _stream(self, unit) -> bool:
+        """Send ``unit``'s keys straight from the file; False (with the reason in the log) if the reader cannot."""
+        reason = why_not_streamed(unit, self.target, self.target.binary.rdb_version)
+        if reason is None:
+            before = {shard.number: shard.copied for shard in self.shards}
+            try:
+                with RdbFile(unit.path) as rdb:
+                    rdb.verify()
+                    self._stream_file(rdb, unit)
+                return True
+            except Corrupt as exc:
+                raise ImportFailed("Loading %s failed: the file is corrupt, truncated or not loadable by %s (%s)."
+                                   % (unit.label, self.target.binary.label, exc)) from None
+            except Unreadable as exc:
+                reason = "the streaming reader cannot read it: %s" % exc
+                sent = sum(shard.copied - before[shard.number] for shard in self.shards)
+                if sent:
+                    reason += " (the %d keys it sent are sent again, each replacing itself)" % sent
+                for shard in self.shards:
+                    shard.copied = before[shard.number]
+        self.reporter.info("copy: %s goes through a staging server: %s." % (unit.label, reason))
+        return False
+
+    def _stream_file(self, rdb: RdbFile, unit) -> None:
+        started = time.monotonic()
+        before = {shard.number: shard.copied for shard in self.shards}
+        pipes = self._open_pipes()
+        keys, functions, last = 0, [], 0.0
+        route = [shard.number - 1 for shard in self.owner]
+        try:
+            events = rdb.restores(absolute=self.target.binary.rdb_version >= ABSTTL_SINCE, chunk_bytes=CHUNK_BYTES, route=route)
+            for event in events:
+                if event[0] == "keys":
+                    keys += event[3]
+                    self._send_chunk(self.shards[event[4]], pipes, event)
+                    now = time.monotonic()
+                    if now - last >= TICK:
+                        last = now
+                        self._settle_pipes(pipes)
+                        self.reporter.progress(full_migration_progress=self.job.fraction_done(rdb.position / max(1, rdb.size)),
+                                               target_dbsize=self._target_keys())
+                        if self.reporter.should_stop():
+                            raise ImportStopped("stopped")
+                elif event[0] == "db":
+                    if event[1] != 0:
+                        others = [event[1]] + [other[1] for other in events if other[0] == "db"]
+                        raise ImportFailed(self._other_dbs(unit, others))
+                else:
+                    functions.append(event[1])
+            self._settle_pipes(pipes, wait=True)
+        finally:
+            for pipe in pipes.values():
+                pipe.close()
+        self.job.source_keys += keys
+        self.reporter.progress(source_dbsize=self.job.source_keys)
+        self._load_functions(functions)
+        self._log_copy(unit, started, before, "read from the file and sent to each shard's master as pipelined MSET (one slot "
+                       "each) and RESTORE ... REPLACE, without a staging server")
+
+    def _open_pipes(self) -> dict:
+        pipes = {}
+        for shard in self.shards:
+            if shard.error:
+                continue
+            try:
+                pipes[shard.number] = Pipe(shard.master)
+                shard.base = shard.copied
+            except (OSError, TargetFailed) as exc:
+                shard.error = "cannot connect to its master (%s)" % (getattr(exc, "strerror", None) or exc)
+        return pipes
+
+    def _send_chunk(self, shard: Shard, pipes: dict, event: tuple) -> None:
+        if shard.error:
+            return
+        self.touched = True
+        pipe = pipes[shard.number]
+        try:
+            pipe.send(event[1], event[2], event[3])
+        except TargetFailed as exc:
+            self._pipe_failed(shard, pipe, exc)
+
+    def _pipe_failed(self, shard: Shard, pipe: Pipe, exc: Exception) -> None:
+        pipe.read_rest()  # count what the master still confirms of what was sent, so the message is exact
+        shard.copied = shard.base + pipe.confirmed_keys
+        shard.error = str(exc)
+        self.reporter.error("copy: %s failed after %d keys: %s; it takes no more keys and is restored at the end."
+                            % (shard.name, shard.copied, shard.error))
+
+    def _settle_pipes(self, pipes: dict, wait: bool = False) -> None:
+        """Count what each shard's master confirmed (after waiting for all of it when ``wait``)."""
+        for number, pipe in pipes.items():
+            shard = self.shards[number - 1]
+            if shard.error:
+                continue
+            try:
+                if wait:
+                    pipe.drain()
+            except TargetFailed as exc:
+                self._pipe_failed(shard, pipe, exc)
+                continue
+            shard.copied = shard.base + pipe.confirmed_keys
+
+    @staticmethod
+    def _other_dbs(unit, numbers: list) -> str:
+        return ("The backup file %s holds keys in %s, but a Redis Cluster instance has database 0 only."
+                % (unit.label, ", ".join("db%d" % db for db in sorted(set(numbers)))))
+
+    def _load_functions(self, libraries: list) -> None:
+        if libraries:
+            self._on_every_master(len(libraries), [("FUNCTION", "LOAD", "REPLACE", code) for code in libraries])
+
+    # the staging path -------------------------------------------------------------------------------------
+
     def _copy(self, staging, unit) -> None:
         source = staging.client()
         started = time.monotonic()
@@ -138,8 +261,7 @@ class ClusterPath:
             counts = keyspace(source)
             other_dbs = sorted(db for db, count in counts.items() if db != 0 and count)
             if other_dbs:
-                raise ImportFailed("The backup file %s holds keys in %s, but a Redis Cluster instance has database 0 only."
-                                   % (unit.label, ", ".join("db%d" % db for db in other_dbs)))
+                raise ImportFailed(self._other_dbs(unit, other_dbs))
             total = counts.get(0, 0)
             self.job.source_keys += total
             self.reporter.progress(source_dbsize=self.job.source_keys)
@@ -154,11 +276,14 @@ class ClusterPath:
             raise ImportFailed("Reading %s from its staging server failed: %s." % (unit.label, exc)) from None
         finally:
             source.close()
+        self._log_copy(unit, started, before, "loaded by a staging server and moved with MIGRATE COPY REPLACE")
+
+    def _log_copy(self, unit, started: float, before: dict, how: str) -> None:
         seconds = time.monotonic() - started
         moved = {shard.number: shard.copied - before[shard.number] for shard in self.shards}
-        self.reporter.info("copy: %s: %d keys routed by hash slot in %.2f s (%.0f keys/s): %s."
+        self.reporter.info("copy: %s: %d keys routed by hash slot in %.2f s (%.0f keys/s): %s; %s."
                            % (unit.label, sum(moved.values()), seconds, sum(moved.values()) / seconds if seconds else 0,
-                              ", ".join("%d to shard %d" % (moved[n], n) for n in sorted(moved))))
+                              ", ".join("%d to shard %d" % (moved[n], n) for n in sorted(moved)), how))
 
     def _open_relays(self) -> None:
         for shard in self.shards:
@@ -226,15 +351,19 @@ class ClusterPath:
 
     def _copy_functions(self, source: redis.Redis) -> None:
         count, payload = function_libraries(source)
-        if not count:
-            return
+        if count:
+            self._on_every_master(count, [("FUNCTION", "RESTORE", payload, "REPLACE")])
+
+    def _on_every_master(self, count: int, commands: list) -> None:
+        """Functions live per node: ``commands`` (which restore ``count`` libraries) run on every shard's master."""
         self.touched = True
         for shard in self.shards:
             if shard.error:
                 continue
             try:
                 with shard.master.client(socket_timeout=60) as client:
-                    client.execute_command("FUNCTION", "RESTORE", payload, "REPLACE")
+                    for args in commands:
+                        client.execute_command(*args)
             except redis.RedisError as exc:
                 shard.error = "restoring the functions failed (%s)" % exc
         self.reporter.info("copy: %d function librar%s restored on every master."

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import struct
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,20 @@ def keyspace(client: redis.Redis) -> dict:
     """{db number: key count} from INFO keyspace (allowed while a server is loading)."""
     info = client.info("keyspace")
     return {int(name[2:]): int(stats.get("keys", 0)) for name, stats in info.items() if name.startswith("db")}
+
+
+def save(client: redis.Redis, timeout: float = 120.0) -> None:
+    """SAVE, after any background save under way (a replica's full sync forks one, which may still be exiting when
+    the replica already reports itself in sync): SAVE is refused while it runs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.save()
+            return
+        except redis.ResponseError as exc:
+            if "in progress" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def dump_rdb_version(client: redis.Redis) -> Optional[int]:

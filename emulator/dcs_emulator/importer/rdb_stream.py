@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import anycrc
+from redis.crc import key_slot
 
 from dcs_emulator.importer.formats import rdb_version
 
@@ -50,6 +51,8 @@ TYPE_NAMES = {6: "a module value (pre-GA)", 7: "a module value", 22: "a hash wit
 TYPE_BYTES = [bytes((value,)) for value in range(256)]
 FIRST_CHUNK_BYTES = 32 * 1024
 MSET_KEYS = 128  # plain strings without expiry per MSET: a target sets them for half of what RESTOREs cost
+SLOT_MSET_KEYS = 16  # routed by slot (a cluster): an MSET holds keys of one slot only (else CROSSSLOT)
+SLOT_MSET_BYTES = 32 * 1024 * 1024  # pairs waiting for their slot's MSET, at most (then every slot's go out)
 MSET = b"*%d\r\n$4\r\nMSET\r\n"
 PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
 # RESTORE key ttl payload REPLACE [ABSTTL], as RESP (payload = body + its CRC64).
@@ -121,7 +124,8 @@ class RdbFile:
 
     # reading -----------------------------------------------------------------------------------------------
 
-    def restores(self, absolute: bool = True, now_ms: Optional[int] = None, chunk_bytes: int = 512 * 1024) -> Iterator[tuple]:
+    def restores(self, absolute: bool = True, now_ms: Optional[int] = None, chunk_bytes: int = 512 * 1024,
+                 route: Optional[list] = None) -> Iterator[tuple]:
         """The file as commands, in file order: yield ``("db", number, key count or None)``, ``("keys", commands,
         keys in each command, keys in all)`` (pipelined commands, about ``chunk_bytes`` together, the first chunks
         smaller) and ``("function", library code)``; ``self.position`` follows.  A key is one
@@ -130,7 +134,11 @@ class RdbFile:
 
         Expiries are absolute (ABSTTL) unless ``absolute`` is false (then the time left at ``now_ms``).  Keys
         already expired at ``now_ms`` (default: now) are skipped, as a server's loader skips them.  One loop, no
-        call per key where it can be helped: this is the import's hot path."""
+        call per key where it can be helped: this is the import's hot path.
+
+        ``route`` (a Redis Cluster: the shard index owning each hash slot) splits the commands by shard: each
+        ``("keys", ...)`` event then has a fifth item, the shard its commands are for, and an MSET holds keys of
+        one slot only (SLOT_MSET_KEYS of them)."""
         data = self.data
         end = self.size
         now_ms = int(time.time() * 1000) if now_ms is None else now_ms
@@ -142,6 +150,7 @@ class RdbFile:
         out, keys, count, size = [], [], 0, 0  # commands, keys in each, keys in all, bytes
         pairs = []  # key-value pairs of the next MSET
         limit = min(chunk_bytes, FIRST_CHUNK_BYTES)  # doubles up to chunk_bytes: the first keys go out at once
+        router = _ShardBatches(route, chunk_bytes) if route is not None else None
         pos = 9
         expire = -1
         while pos < end:
@@ -167,6 +176,12 @@ class RdbFile:
                 if expire == -1:
                     if op == 0 and head < 0x80:  # a plain string without expiry: MSET, many keys a command
                         value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
+                        if router is not None:
+                            router.pair(key, PAIR % (len(key), key, len(value), value))
+                            if router.ready:
+                                self.position = pos
+                                yield from router.take()
+                            continue
                         pairs.append(PAIR % (len(key), key, len(value), value))
                         if len(pairs) < MSET_KEYS:
                             continue
@@ -183,6 +198,12 @@ class RdbFile:
                     restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
                     command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
                     weight, expire = 1, -1
+                if router is not None:
+                    router.command(key, command)
+                    if router.ready:
+                        self.position = pos
+                        yield from router.take()
+                    continue
                 out.append(command)
                 keys.append(weight)
                 count += weight
@@ -192,6 +213,9 @@ class RdbFile:
                     yield ("keys", b"".join(out), keys, count)
                     out, keys, count, size, limit = [], [], 0, 0, min(chunk_bytes, 2 * limit)
                 continue
+            if router is not None and op in (OP_SELECTDB, OP_FUNCTION2, OP_EOF):
+                self.position = pos - 1
+                yield from router.take(flush=True)
             if (out or pairs) and op in (OP_SELECTDB, OP_FUNCTION2, OP_EOF):  # these follow the keys read so far
                 if pairs:
                     out.append(MSET % (2 * len(pairs) + 1) + b"".join(pairs))
@@ -350,6 +374,72 @@ class RdbFile:
                 owned, pos = length(pos)
                 pos += 16 * owned
         return pos
+
+
+class _ShardBatches:
+    """The commands of a routed read (``RdbFile.restores(route=...)``), batched by shard; plain strings in MSETs
+    of one slot each."""
+
+    def __init__(self, route: list, chunk_bytes: int):
+        self.route = route
+        self.limit = min(chunk_bytes, FIRST_CHUNK_BYTES)  # doubles up to chunk_bytes, as for one target
+        self.chunk_bytes = chunk_bytes
+        shards = max(route) + 1
+        self.out = [[] for _unused in range(shards)]  # commands waiting, by shard
+        self.keys = [[] for _unused in range(shards)]  # keys in each of those commands
+        self.size = [0] * shards
+        self.pairs = {}  # slot -> MSET pairs waiting
+        self.waiting_bytes = 0
+        self.ready = []  # ("keys", commands, keys in each, keys in all, shard) events to hand out
+
+    def command(self, key: bytes, command: bytes, weight: int = 1) -> None:
+        self._add(self.route[key_slot(key)], command, weight)
+
+    def pair(self, key: bytes, pair: bytes) -> None:
+        slot = key_slot(key)
+        self.waiting_bytes += len(pair)
+        waiting = self.pairs.get(slot)
+        if waiting is None:
+            self.pairs[slot] = [pair]
+        else:
+            waiting.append(pair)
+            if len(waiting) >= SLOT_MSET_KEYS:
+                del self.pairs[slot]
+                self._add_mset(slot, waiting)
+        if self.waiting_bytes > SLOT_MSET_BYTES:  # large values: memory bounded, not by the file's size
+            self._flush_pairs()
+
+    def _add_mset(self, slot: int, pairs: list) -> None:
+        self.waiting_bytes -= sum(len(pair) for pair in pairs)
+        self._add(self.route[slot], MSET % (2 * len(pairs) + 1) + b"".join(pairs), len(pairs))
+
+    def _flush_pairs(self) -> None:
+        pairs, self.pairs = self.pairs, {}
+        for slot, waiting in pairs.items():
+            self._add_mset(slot, waiting)
+
+    def _add(self, shard: int, command: bytes, weight: int) -> None:
+        self.out[shard].append(command)
+        self.keys[shard].append(weight)
+        self.size[shard] += len(command)
+        if self.size[shard] >= self.limit:
+            self._emit(shard)
+            self.limit = min(self.chunk_bytes, 2 * self.limit)
+
+    def _emit(self, shard: int) -> None:
+        keys = self.keys[shard]
+        self.ready.append(("keys", b"".join(self.out[shard]), keys, sum(keys), shard))
+        self.out[shard], self.keys[shard], self.size[shard] = [], [], 0
+
+    def take(self, flush: bool = False) -> list:
+        """The events ready; with ``flush``, every command waiting too (the keys read so far end here)."""
+        if flush:
+            self._flush_pairs()
+            for shard, commands in enumerate(self.out):
+                if commands:
+                    self._emit(shard)
+        ready, self.ready = self.ready, []
+        return ready
 
 
 def lzf_decompress(data: bytes, size: int) -> bytes:

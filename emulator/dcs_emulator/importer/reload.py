@@ -25,7 +25,7 @@ from pathlib import Path
 import redis
 
 from dcs_emulator.importer import formats
-from dcs_emulator.importer.common import ImportFailed, ImportStopped, keyspace
+from dcs_emulator.importer.common import ImportFailed, ImportStopped, keyspace, save
 from dcs_emulator.importer.progress import Sampler
 from dcs_emulator.importer.servers import SNAPSHOT_FILE, ServerFailed, warnings_in
 
@@ -48,7 +48,7 @@ class ReloadPath:
             before = sum(keyspace(client).values())
             started = time.monotonic()
             try:
-                client.save()
+                save(client)
             except redis.RedisError as exc:
                 raise ImportFailed("Saving the target's snapshot before the import failed (%s); nothing was imported." % exc) from None
             self.reporter.info("snapshot: the target's %d keys saved in %.2f s (restored if the import fails)." % (before, time.monotonic() - started))

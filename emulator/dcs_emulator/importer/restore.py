@@ -45,6 +45,19 @@ class TargetFailed(Exception):
     """The target refused a command or the connection broke; the message says which."""
 
 
+def why_not_streamed(unit: formats.Unit, target, target_rdb: Optional[int]) -> Optional[str]:
+    """Why ``unit`` cannot be streamed into ``target`` (whose RDB version is ``target_rdb``), or None if it can."""
+    if getattr(target, "staging_only", False):
+        return "the target asks for the staging path"  # the benchmark's before-and-after comparison
+    if unit.kind != "rdb":
+        return "it is an AOF file, which only a server's AOF loader reads"
+    if target_rdb is None:
+        return "the target's RDB version is unknown (it refused DUMP), so its RESTORE payloads cannot be chosen"
+    if unit.rdb_version in FOREIGN_VERSIONS and target_rdb >= 80:
+        return "RDB version %d is foreign to the target (%s)" % (unit.rdb_version, formats.rdb_producer(target_rdb))
+    return None
+
+
 class RestorePath(MigratePath):
     """External target: RDB files streamed as pipelined RESTOREs; anything else through a staging server."""
 
@@ -75,15 +88,7 @@ class RestorePath(MigratePath):
         super().copy_unit(index, unit)
 
     def _why_not_streamed(self, unit: formats.Unit):
-        if getattr(self.target, "staging_only", False):
-            return "the target asks for the staging path"  # the benchmark's before-and-after comparison
-        if unit.kind != "rdb":
-            return "it is an AOF file, which only a server's AOF loader reads"
-        if self.target_rdb is None:
-            return "the target's RDB version is unknown (it refused DUMP), so its RESTORE payloads cannot be chosen"
-        if unit.rdb_version in FOREIGN_VERSIONS and self.target_rdb >= 80:
-            return "RDB version %d is foreign to the target (%s)" % (unit.rdb_version, formats.rdb_producer(self.target_rdb))
-        return None
+        return why_not_streamed(unit, self.target, self.target_rdb)
 
     def _corrupt(self, unit: formats.Unit, exc: Exception) -> ImportFailed:
         held, in_flight = self.left_behind(), self._in_flight()
