@@ -14,7 +14,11 @@ Exactly one task per name, whatever happens:
 - concurrent creates converge: after its create, a run lists the name again and, when several
   tasks carry it, every run keeps the same survivor (creation_order(): earliest created_at, then
   smallest ID); the others stop and delete the task they created and adopt the survivor
-  (TaskLifecycle.create(), give_way()); a run that waits looks once more after its wait;
+  (TaskLifecycle.create(), give_way()); a run that waits looks once more after its wait. A run
+  decides only once every task that can come before its own is listed: created_at shows whole
+  seconds (or minutes) in some of the API's forms, so tasks created within that tick show the same
+  time and the ID decides between them; the run lists again after the tick has passed since its
+  create was answered, plus CREATE_SETTLE_SECONDS (settled_tasks_named());
 - a create whose answer was lost is never re-sent: the name is looked up for the settle window
   (api_timeout), and the task adopted if it appears (find_lost_create());
 - waits outlast API outages: every wait polls through waiters.wait_for(), which retries transient
@@ -29,6 +33,7 @@ __metaclass__ = type
 from contextlib import contextmanager
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, answer_lost
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks, scrub
 from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages, WaitTimeoutError, wait_for
@@ -37,6 +42,9 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages
 DEFAULT_SETTLE_WINDOW = 60
 # How often a run gives way again when the task it adopted was itself removed by its creator.
 ADOPT_ATTEMPTS = 3
+# After the created_at tick of its new task has passed, a run waits this much longer before it compares the task
+# with the others of its name: a create the service timestamped before ours may be listed a little after it.
+CREATE_SETTLE_SECONDS = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
 
@@ -343,8 +351,9 @@ class TaskLifecycle(object):
             self.delete(old_ids)
         name = request['task_name']
         task_id = self.send_create(request, old_ids)
+        answered = clock.now()
         with reporting_change(True, task_id=task_id):
-            survivor = self.earlier_task(name, task_id, old_ids)
+            survivor = self.earlier_task(name, task_id, old_ids, created_before=answered)
             if survivor is not None:
                 return self.give_way(task_id, survivor, request, old_ids, before)
             self.kind.configure(self.calls, task_id, request)
@@ -392,16 +401,34 @@ class TaskLifecycle(object):
         self.warnings.extend(lookups.warnings)
         return survivor_of(found)['task_id']
 
-    def earlier_task(self, name, task_id, ignore_ids):
+    def earlier_task(self, name, task_id, ignore_ids, created_before=None):
         """The task that concurrent creates of this name keep, if it is not ours (task_id); else None.
 
+        created_before: clock.now() when the create of our task was answered; the tasks are then compared once
+        every task that can come before ours is listed (settled_tasks_named()).
         Our task must be listed to be compared: if the list does not show it yet, it is kept.
         """
         listed = self.live_tasks_named(name, ignore_ids)
+        if created_before is not None:
+            listed = self.settled_tasks_named(name, task_id, ignore_ids, listed, created_before)
         if task_id not in [task.get('task_id') for task in listed]:
             return None
         survivor = survivor_of(listed)
         return None if survivor.get('task_id') == task_id else survivor
+
+    def settled_tasks_named(self, name, task_id, ignore_ids, listed, created_before):
+        """The tasks named `name`, listed once every task that comes before ours in creation_order() is listed.
+
+        Such a task was created before ours was answered (`created_before`), or within the same created_at tick
+        (a second for '2019/10/22 14:44:30', a minute for '202404011057'): it shows the same time and may have the
+        smaller ID. So the list is read again after one tick plus CREATE_SETTLE_SECONDS has passed since the
+        answer (the service's clock has moved on as much). Every run then sees the same earliest task, whenever
+        it looked and however the list shows times.
+        """
+        ours = [task for task in listed if task.get('task_id') == task_id]
+        tick = service.time_resolution(ours[0].get('created_at') if ours else None)
+        clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
+        return self.live_tasks_named(name, ignore_ids)
 
     def give_way(self, own_id, survivor, request, ignore_ids, before):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
