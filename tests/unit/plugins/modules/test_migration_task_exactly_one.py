@@ -126,6 +126,33 @@ def test_both_sides_of_a_race_agree_whatever_each_one_sees(run, dcs):
     assert outcomes == {OTHER, OURS}
 
 
+# (our created_at as the list shows it, the seconds one tick of that form lasts)
+TICKS = [('2024/11/06 10:00:00', 1.0), ('2024-11-06T10:00:00Z', 1.0), ('2024-11-06T10:00:00.000Z', 0.001),
+         ('202411061000', 60.0), ('1730887200000', 0.001)]
+
+
+@pytest.mark.parametrize('ours, tick', TICKS)
+def test_a_task_created_in_the_same_tick_with_a_smaller_id_is_waited_for(run, dcs, fake_clock, ours, tick):
+    """A list that shows whole seconds (or minutes) shows the same time for tasks created within that tick. Right
+    after our create only our task is listed; another run's create in the same tick (a smaller ID) is listed a
+    moment later. Our run compares only after the tick (and the settle margin) has passed since its create was
+    answered, so it sees that task and gives way, as that task's run (which sees ours) keeps it."""
+    dcs.list_tasks()
+    dcs.list_tasks(created_at(OURS, ours))
+    dcs.list_tasks(created_at(OURS, ours), created_at(OTHER, ours))
+    dcs.instance('RUNNING')
+    dcs.create(OURS, NAME)
+    dcs.show_task(task_detail(OTHER, NAME, status='MIGRATING'))
+    dcs.add('POST', '/migration-task/%s/stop' % OURS, body=task_detail(OURS, NAME, status='TERMINATING'))
+    dcs.delete(OURS)
+
+    result = run(present())
+
+    assert_gave_way_to(result, dcs, OTHER)
+    assert len(dcs.calls('GET', '/migration-tasks')) >= 3
+    assert tick + 1.0 - 1e-6 <= sum(fake_clock.sleeps) < tick + 1.5  # the tick and the settle margin, not more
+
+
 def test_a_name_filter_that_matches_substrings_is_read_exactly(run, dcs):
     longer = list_item(OTHER, NAME + '-old', status='SUCCESS', created_at='2020-01-01T00:00:00Z')
     race(dcs, [longer, created_at(OURS, '2024-11-06T10:00:00Z')])
