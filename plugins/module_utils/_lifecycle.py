@@ -45,6 +45,10 @@ ADOPT_ATTEMPTS = 3
 # After the created_at tick of its new task has passed, a run waits this much longer before it compares the task
 # with the others of its name: a create the service timestamped before ours may be listed a little after it.
 CREATE_SETTLE_SECONDS = 1.0
+# A run that finds tasks of its name waits the same way before it adopts one when the earliest of them may still be
+# racing: created less than this long ago by the client's clock (which the API's signatures keep within 15 minutes
+# of the service's), or at an unknown time.
+RACE_WINDOW_SECONDS = 15 * 60 + 60
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
 
@@ -260,7 +264,7 @@ class TaskLifecycle(object):
 
     def _ensure_present(self, request, replace_failed):
         name = request['task_name']
-        found = self.find(name=name)
+        found = self.settled(name, self.find(name=name))
         if not found:
             return self.create(request)
         listed = found[0] if len(found) == 1 else self.earliest_of_several(name, found)
@@ -275,6 +279,20 @@ class TaskLifecycle(object):
         if len(found) == 1:
             return self.adopt(listed, request)
         return self.adopt_survivor(listed, request, ())[0]
+
+    def settled(self, name, found):
+        """The tasks of this name a run that did not create one may adopt from: listed again after the created_at
+        tick of the earliest listed task (plus CREATE_SETTLE_SECONDS) when that task may still be racing, so that
+        a concurrent create in the same tick (the same time shown, a smaller ID) is seen (settled_tasks_named())."""
+        live = [task for task in found if not self.kind.is_gone(task)]
+        if not live:
+            return found
+        created = survivor_of(live).get('created_at')
+        moment = service.instant(created)
+        if moment is not None and abs(clock.wall() - moment) >= RACE_WINDOW_SECONDS:
+            return found
+        clock.sleep(service.time_resolution(created) + CREATE_SETTLE_SECONDS)
+        return self.find(name=name)
 
     def earliest_of_several(self, name, found):
         """Several tasks carry the name (concurrent runs created them, and are removing all but one): the one
