@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
@@ -151,6 +153,33 @@ def test_a_task_created_in_the_same_tick_with_a_smaller_id_is_waited_for(run, dc
     assert_gave_way_to(result, dcs, OTHER)
     assert len(dcs.calls('GET', '/migration-tasks')) >= 3
     assert tick + 1.0 - 1e-6 <= sum(fake_clock.sleeps) < tick + 1.5  # the tick and the settle margin, not more
+
+
+def test_a_run_that_finds_a_young_task_waits_out_its_tick_before_it_adopts(run, dcs, fake_clock):
+    """A run that creates nothing lists one task created a moment ago (whole seconds shown); a concurrent create
+    in the same second with a smaller ID is listed a moment later. The run adopts the task every racer keeps,
+    not the one it saw first (whose run gives way and deletes it)."""
+    now = datetime.datetime.utcnow().strftime('%Y/%m/%d %H:%M:%S')
+    dcs.list_tasks(created_at(LATER, now))
+    dcs.list_tasks(created_at(LATER, now), created_at(OTHER, now))
+    dcs.show_task(task_detail(OTHER, NAME, status='MIGRATING'))
+
+    result = run(present())
+
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is False and result['task_id'] == OTHER
+    assert not dcs.calls('POST') and not dcs.calls('DELETE')
+    assert 2.0 - 1e-6 <= sum(fake_clock.sleeps) < 2.5  # one tick and the settle margin
+
+
+def test_a_run_that_finds_an_old_task_adopts_it_without_waiting(run, dcs, fake_clock):
+    dcs.list_tasks(created_at(LATER, '2024/11/06 10:00:00'))
+    dcs.show_task(task_detail(LATER, NAME, status='MIGRATING'))
+
+    result = run(present())
+
+    assert result['changed'] is False and result['task_id'] == LATER
+    assert fake_clock.sleeps == [] and len(dcs.calls('GET', '/migration-tasks')) == 1
 
 
 def test_a_name_filter_that_matches_substrings_is_read_exactly(run, dcs):
