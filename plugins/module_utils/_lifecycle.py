@@ -49,6 +49,8 @@ CREATE_SETTLE_SECONDS = 1.0
 # racing: created less than this long ago by the client's clock (which the API's signatures keep within 15 minutes
 # of the service's), or at an unknown time.
 RACE_WINDOW_SECONDS = 15 * 60 + 60
+# The created_at tick assumed before the list has shown our task (the documented forms show milliseconds or seconds).
+DEFAULT_TICK_SECONDS = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
 
@@ -426,27 +428,34 @@ class TaskLifecycle(object):
         every task that can come before ours is listed (settled_tasks_named()).
         Our task must be listed to be compared: if the list does not show it yet, it is kept.
         """
-        listed = self.live_tasks_named(name, ignore_ids)
-        if created_before is not None:
-            listed = self.settled_tasks_named(name, task_id, ignore_ids, listed, created_before)
+        if created_before is None:
+            listed = self.live_tasks_named(name, ignore_ids)
+        else:
+            listed = self.settled_tasks_named(name, task_id, ignore_ids, created_before)
         if task_id not in [task.get('task_id') for task in listed]:
             return None
         survivor = survivor_of(listed)
         return None if survivor.get('task_id') == task_id else survivor
 
-    def settled_tasks_named(self, name, task_id, ignore_ids, listed, created_before):
+    def settled_tasks_named(self, name, task_id, ignore_ids, created_before):
         """The tasks named `name`, listed once every task that comes before ours in creation_order() is listed.
 
         Such a task was created before ours was answered (`created_before`), or within the same created_at tick
         (a second for '2019/10/22 14:44:30', a minute for '202404011057'): it shows the same time and may have the
         smaller ID. So the list is read again after one tick plus CREATE_SETTLE_SECONDS has passed since the
         answer (the service's clock has moved on as much). Every run then sees the same earliest task, whenever
-        it looked and however the list shows times.
+        it looked and however the list shows times. A tick of a second is assumed until the list shows our task's
+        created_at in a coarser form: one list call in the usual case.
         """
-        ours = [task for task in listed if task.get('task_id') == task_id]
-        tick = service.time_resolution(ours[0].get('created_at') if ours else None)
-        clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
-        return self.live_tasks_named(name, ignore_ids)
+        tick = DEFAULT_TICK_SECONDS
+        while True:
+            clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
+            listed = self.live_tasks_named(name, ignore_ids)
+            ours = [task for task in listed if task.get('task_id') == task_id]
+            shown_tick = service.time_resolution(ours[0].get('created_at') if ours else None)
+            if shown_tick <= tick:
+                return listed
+            tick = shown_tick
 
     def give_way(self, own_id, survivor, request, ignore_ids, before):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
