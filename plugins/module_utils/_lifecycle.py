@@ -36,6 +36,7 @@ from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as ser
 from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, answer_lost
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks, scrub
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
 from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages, WaitTimeoutError, wait_for
 
 # A create whose answer was lost is looked up by name for this long, in seconds (the module's api_timeout).
@@ -450,12 +451,26 @@ class TaskLifecycle(object):
         tick = DEFAULT_TICK_SECONDS
         while True:
             clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
-            listed = self.live_tasks_named(name, ignore_ids)
+            listed = self.listed_through_outages(name, ignore_ids)
             ours = [task for task in listed if task.get('task_id') == task_id]
             shown_tick = service.time_resolution(ours[0].get('created_at') if ours else None)
             if shown_tick <= tick:
                 return listed
             tick = shown_tick
+
+    def listed_through_outages(self, name, ignore_ids):
+        """live_tasks_named(), tried again through an API outage (a transient failure) like a wait's polls, until
+        wait_timeout (or the settle window): the task is created, so the run must not fail on a short blip."""
+        try:
+            return self.live_tasks_named(name, ignore_ids)
+        except DcsApiError as error:
+            if not is_transient(error):
+                raise
+            self.outages.failed(error)
+        return wait_for(fetch=lambda: self.live_tasks_named(name, ignore_ids), is_final=lambda listed: True,
+                        timeout=self.wait_timeout or self.settle_window,
+                        what="the %s named '%s' to be listed" % (self.kind.plural, name),
+                        status_of=lambda listed: 'not listed', outages=self.outages)
 
     def give_way(self, own_id, survivor, request, ignore_ids, before):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""
