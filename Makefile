@@ -60,7 +60,7 @@ integration: venv     ## the integration targets under every fidelity set, the s
 ## the opposite run and a random set are in `make fidelity-matrix` (CI time: docs/emulator.md, "Fidelity").
 ## The load test runs alone: 20 forks need the machine's cores to themselves.
 RELIABILITY_EMULATOR_ONLY := tests/reliability/test_emulator_restart.py tests/reliability/test_emulator_security.py
-RELIABILITY_OPPOSITE := tests/reliability/test_no_duplicates.py tests/reliability/test_faults.py
+RELIABILITY_OPPOSITE := tests/reliability/test_no_duplicates.py tests/reliability/test_faults.py tests/reliability/test_exactly_one.py
 reliability: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 $(RELIABILITY_EMULATOR_ONLY)
 	@status=0; \

@@ -227,6 +227,11 @@ class Runner:
 
     def _run(self, task_id: str) -> None:
         task = load_task(self.storage, task_id)
+        if task is not None and not task.deleted and task.status in task.STOPPING:
+            # stopped while it waited for a worker: the stop still ends it, as any stop does
+            task.log("INFO", "The task was stopped before it started; the target is unchanged.")
+            self._finish(task_id)
+            return
         if task is None or not task.needs_work():
             return
         with self._stops_lock:

@@ -162,6 +162,21 @@ def test_stop_goes_terminating_then_terminated(emu, client):
     assert again.status == "TERMINATED"
 
 
+def test_a_task_stopped_while_it_waits_for_a_worker_ends_terminated(emu, client):
+    """Every worker (8) busy for a few seconds: a new task waits, still MIGRATING; stopped then, it ends TERMINATED
+    (once a worker is free) like any stop, instead of staying TERMINATING."""
+    emu.admin("POST", "settings", {"min_duration_seconds": 3})
+    try:
+        busy = [_create(client, "import-busy-%d" % index) for index in range(8)]
+        queued = _create(client, "import-queued")
+        stopped = client.stop_migration_task(StopMigrationTaskRequest(task_id=queued.id))
+        assert stopped.status == "TERMINATING"
+        assert wait_final(client, queued.id, timeout=20).status == "TERMINATED"
+        assert all(wait_final(client, task.id).status == "SUCCESS" for task in busy)
+    finally:
+        emu.admin("POST", "settings", {"min_duration_seconds": 0.2})
+
+
 def test_stop_of_a_finished_task_is_refused_with_the_task_state_code(client):
     created = _create(client, "import-done")
     wait_final(client, created.id)

@@ -14,7 +14,11 @@ Exactly one task per name, whatever happens:
 - concurrent creates converge: after its create, a run lists the name again and, when several
   tasks carry it, every run keeps the same survivor (creation_order(): earliest created_at, then
   smallest ID); the others stop and delete the task they created and adopt the survivor
-  (TaskLifecycle.create(), give_way()); a run that waits looks once more after its wait;
+  (TaskLifecycle.create(), give_way()); a run that waits looks once more after its wait. A run
+  decides only once every task that can come before its own is listed: created_at shows whole
+  seconds (or minutes) in some of the API's forms, so tasks created within that tick show the same
+  time and the ID decides between them; the run lists again after the tick has passed since its
+  create was answered, plus CREATE_SETTLE_SECONDS (settled_tasks_named());
 - a create whose answer was lost is never re-sent: the name is looked up for the settle window
   (api_timeout), and the task adopted if it appears (find_lost_create());
 - waits outlast API outages: every wait polls through waiters.wait_for(), which retries transient
@@ -29,14 +33,25 @@ __metaclass__ = type
 from contextlib import contextmanager
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils import _service as service
+from ansible_collections.hwcloud.dcs.plugins.module_utils import clock
 from ansible_collections.hwcloud.dcs.plugins.module_utils.errors import DcsApiError, DcsError, answer_lost
 from ansible_collections.hwcloud.dcs.plugins.module_utils.migration_tasks import MigrationTasks, scrub
+from ansible_collections.hwcloud.dcs.plugins.module_utils.retries import is_transient
 from ansible_collections.hwcloud.dcs.plugins.module_utils.waiters import Outages, WaitTimeoutError, wait_for
 
 # A create whose answer was lost is looked up by name for this long, in seconds (the module's api_timeout).
 DEFAULT_SETTLE_WINDOW = 60
 # How often a run gives way again when the task it adopted was itself removed by its creator.
 ADOPT_ATTEMPTS = 3
+# After the created_at tick of its new task has passed, a run waits this much longer before it compares the task
+# with the others of its name: a create the service timestamped before ours may be listed a little after it.
+CREATE_SETTLE_SECONDS = 1.0
+# A run that finds tasks of its name waits the same way before it adopts one when the earliest of them may still be
+# racing: created less than this long ago by the client's clock (which the API's signatures keep within 15 minutes
+# of the service's), or at an unknown time.
+RACE_WINDOW_SECONDS = 15 * 60 + 60
+# The created_at tick assumed before the list has shown our task (the documented forms show milliseconds or seconds).
+DEFAULT_TICK_SECONDS = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
 
@@ -252,7 +267,7 @@ class TaskLifecycle(object):
 
     def _ensure_present(self, request, replace_failed):
         name = request['task_name']
-        found = self.find(name=name)
+        found = self.settled(name, self.find(name=name))
         if not found:
             return self.create(request)
         listed = found[0] if len(found) == 1 else self.earliest_of_several(name, found)
@@ -267,6 +282,20 @@ class TaskLifecycle(object):
         if len(found) == 1:
             return self.adopt(listed, request)
         return self.adopt_survivor(listed, request, ())[0]
+
+    def settled(self, name, found):
+        """The tasks of this name a run that did not create one may adopt from: listed again after the created_at
+        tick of the earliest listed task (plus CREATE_SETTLE_SECONDS) when that task may still be racing, so that
+        a concurrent create in the same tick (the same time shown, a smaller ID) is seen (settled_tasks_named())."""
+        live = [task for task in found if not self.kind.is_gone(task)]
+        if not live:
+            return found
+        created = survivor_of(live).get('created_at')
+        moment = service.instant(created)
+        if moment is not None and abs(clock.wall() - moment) >= RACE_WINDOW_SECONDS:
+            return found
+        clock.sleep(service.time_resolution(created) + CREATE_SETTLE_SECONDS)
+        return self.find(name=name)
 
     def earliest_of_several(self, name, found):
         """Several tasks carry the name (concurrent runs created them, and are removing all but one): the one
@@ -343,8 +372,9 @@ class TaskLifecycle(object):
             self.delete(old_ids)
         name = request['task_name']
         task_id = self.send_create(request, old_ids)
+        answered = clock.now()
         with reporting_change(True, task_id=task_id):
-            survivor = self.earlier_task(name, task_id, old_ids)
+            survivor = self.earlier_task(name, task_id, old_ids, created_before=answered)
             if survivor is not None:
                 return self.give_way(task_id, survivor, request, old_ids, before)
             self.kind.configure(self.calls, task_id, request)
@@ -392,16 +422,55 @@ class TaskLifecycle(object):
         self.warnings.extend(lookups.warnings)
         return survivor_of(found)['task_id']
 
-    def earlier_task(self, name, task_id, ignore_ids):
+    def earlier_task(self, name, task_id, ignore_ids, created_before=None):
         """The task that concurrent creates of this name keep, if it is not ours (task_id); else None.
 
+        created_before: clock.now() when the create of our task was answered; the tasks are then compared once
+        every task that can come before ours is listed (settled_tasks_named()).
         Our task must be listed to be compared: if the list does not show it yet, it is kept.
         """
-        listed = self.live_tasks_named(name, ignore_ids)
+        if created_before is None:
+            listed = self.live_tasks_named(name, ignore_ids)
+        else:
+            listed = self.settled_tasks_named(name, task_id, ignore_ids, created_before)
         if task_id not in [task.get('task_id') for task in listed]:
             return None
         survivor = survivor_of(listed)
         return None if survivor.get('task_id') == task_id else survivor
+
+    def settled_tasks_named(self, name, task_id, ignore_ids, created_before):
+        """The tasks named `name`, listed once every task that comes before ours in creation_order() is listed.
+
+        Such a task was created before ours was answered (`created_before`), or within the same created_at tick
+        (a second for '2019/10/22 14:44:30', a minute for '202404011057'): it shows the same time and may have the
+        smaller ID. So the list is read again after one tick plus CREATE_SETTLE_SECONDS has passed since the
+        answer (the service's clock has moved on as much). Every run then sees the same earliest task, whenever
+        it looked and however the list shows times. A tick of a second is assumed until the list shows our task's
+        created_at in a coarser form: one list call in the usual case.
+        """
+        tick = DEFAULT_TICK_SECONDS
+        while True:
+            clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
+            listed = self.listed_through_outages(name, ignore_ids)
+            ours = [task for task in listed if task.get('task_id') == task_id]
+            shown_tick = service.time_resolution(ours[0].get('created_at') if ours else None)
+            if shown_tick <= tick:
+                return listed
+            tick = shown_tick
+
+    def listed_through_outages(self, name, ignore_ids):
+        """live_tasks_named(), tried again through an API outage (a transient failure) like a wait's polls, until
+        wait_timeout (or the settle window): the task is created, so the run must not fail on a short blip."""
+        try:
+            return self.live_tasks_named(name, ignore_ids)
+        except DcsApiError as error:
+            if not is_transient(error):
+                raise
+            self.outages.failed(error)
+        return wait_for(fetch=lambda: self.live_tasks_named(name, ignore_ids), is_final=lambda listed: True,
+                        timeout=self.wait_timeout or self.settle_window,
+                        what="the %s named '%s' to be listed" % (self.kind.plural, name),
+                        status_of=lambda listed: 'not listed', outages=self.outages)
 
     def give_way(self, own_id, survivor, request, ignore_ids, before):
         """Another run created this name first: remove our duplicate and adopt its task (wait for it if asked)."""

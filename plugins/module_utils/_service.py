@@ -190,3 +190,19 @@ def instant(value):
             return int(text) / (1000.0 if len(text) == 13 else 1.0)
         return None
     return (moment - EPOCH).total_seconds()
+
+
+def time_resolution(value):
+    """Seconds between two neighbouring values of the form the API showed this time in: 0.001 for
+    '2021-06-16T06:12:55.508Z', 1 for '2019/10/22 14:44:30', 60 for '202404011057'. Tasks created within one such
+    tick show the same time. 1 for a time in no known form (or none)."""
+    text = '' if value is None or isinstance(value, bool) else str(value).strip()
+    match = TIMESTAMP.match(text)
+    if match:
+        return 10.0 ** -len(match.group(7)[1:]) if match.group(7) else 1.0
+    compact = COMPACT_TIME.match(text)
+    if compact:
+        return 1.0 if compact.group(6) else 60.0
+    if ASCII_DIGITS.match(text) and len(text) == 13:  # epoch milliseconds
+        return 0.001
+    return 1.0

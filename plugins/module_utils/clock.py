@@ -18,6 +18,11 @@ def now():
     return time.monotonic()
 
 
+def wall():
+    """Seconds since the epoch, to compare with times the API shows."""
+    return time.time()
+
+
 def sleep(seconds):
     if seconds > 0:
         time.sleep(seconds)

@@ -131,7 +131,8 @@ def test_wait_polls_until_success_with_short_first_intervals(run, dcs, fake_cloc
     assert result['changed'] is True and not result.failed
     assert result['migration_task']['status'] == 'SUCCESS'
     assert len(dcs.calls('GET', '/migration-task/%s' % TASK_ID)) == 3
-    assert fake_clock.sleeps == [0.5, 0.5, 0.5]
+    # after the reconcile wait (a created_at tick of a second and the settle margin), polls every 0.5 s at first
+    assert fake_clock.sleeps == [2.0, 0.5, 0.5, 0.5]
 
 
 def test_wait_failure_reports_error_message_and_last_log_lines(run, dcs):
@@ -180,10 +181,11 @@ def test_wait_timeout_names_wait_timeout_and_last_status(run, dcs, fake_clock):
     assert result['msg'] == ("Timed out after 30 s (wait_timeout) waiting for migration task '%s' (%s) to finish; "
                              "last status: MIGRATING" % (NAME, TASK_ID))
     assert result['task_id'] == TASK_ID
-    assert sum(fake_clock.sleeps) == pytest.approx(30)
+    reconcile, waited = fake_clock.sleeps[0], fake_clock.sleeps[1:]  # the reconcile wait after the create, the wait
+    assert reconcile == 2.0 and sum(waited) == pytest.approx(30)
     # young tasks are polled every 0.5 to 1 s, then at least 2 s apart
-    assert fake_clock.sleeps[:5] == [0.5] * 5 and max(fake_clock.sleeps[:14]) == 1.0
-    assert 2.0 <= min(fake_clock.sleeps[14:-1]) and max(fake_clock.sleeps) <= 10
+    assert waited[:5] == [0.5] * 5 and max(waited[:14]) == 1.0
+    assert 2.0 <= min(waited[14:-1]) and max(waited) <= 10
 
 
 # -- check mode and diff ------------------------------------------------------------------------

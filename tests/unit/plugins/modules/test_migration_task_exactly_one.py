@@ -8,6 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import json
+
 import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
@@ -124,6 +127,68 @@ def test_both_sides_of_a_race_agree_whatever_each_one_sees(run, dcs):
         # our task was created second: it gives way whenever the first one is visible
         assert result['task_id'] == (OTHER if first in listed else OURS)
     assert outcomes == {OTHER, OURS}
+
+
+# (our created_at as the list shows it, the seconds one tick of that form lasts)
+TICKS = [('2024/11/06 10:00:00', 1.0), ('2024-11-06T10:00:00Z', 1.0), ('2024-11-06T10:00:00.000Z', 0.001),
+         ('202411061000', 60.0), ('1730887200000', 0.001)]
+
+
+@pytest.mark.parametrize('ours, tick', TICKS)
+def test_a_task_created_in_the_same_tick_with_a_smaller_id_is_waited_for(run, dcs, fake_clock, ours, tick):
+    """A list that shows whole seconds (or minutes) shows the same time for tasks created within that tick. Until
+    the tick has passed since our create was answered only our task is listed; then another run's create of the
+    same tick (a smaller ID) is listed too. Our run compares only after the tick and the settle margin, so it
+    sees that task and gives way, as that task's run (which sees ours) keeps it."""
+    answered = fake_clock.now()  # the create is answered at once (the fake clock moves only when the module sleeps)
+    lists = []
+
+    def listing(_request):
+        lists.append(fake_clock.now())
+        if len(lists) == 1:
+            return 200, {}, json.dumps(dict(count=0, migration_tasks=[]))
+        items = [created_at(OURS, ours)] + ([created_at(OTHER, ours)] if fake_clock.now() >= answered + tick else [])
+        return 200, {}, json.dumps(dict(count=len(items), migration_tasks=items))
+
+    dcs.mock.add_callback('GET', dcs.url('/migration-tasks'), callback=listing)
+    dcs.instance('RUNNING')
+    dcs.create(OURS, NAME)
+    dcs.show_task(task_detail(OTHER, NAME, status='MIGRATING'))
+    dcs.add('POST', '/migration-task/%s/stop' % OURS, body=task_detail(OURS, NAME, status='TERMINATING'))
+    dcs.delete(OURS)
+
+    result = run(present())
+
+    assert_gave_way_to(result, dcs, OTHER)
+    wait = max(tick, 1.0) + 1.0  # the tick (a second assumed until the list shows a coarser one) and the margin
+    assert answered + wait - 1e-6 <= lists[-1] < answered + wait + 0.5  # decided then, not earlier nor later
+
+
+def test_a_run_that_finds_a_young_task_waits_out_its_tick_before_it_adopts(run, dcs, fake_clock):
+    """A run that creates nothing lists one task created a moment ago (whole seconds shown); a concurrent create
+    in the same second with a smaller ID is listed a moment later. The run adopts the task every racer keeps,
+    not the one it saw first (whose run gives way and deletes it)."""
+    now = datetime.datetime.utcnow().strftime('%Y/%m/%d %H:%M:%S')
+    dcs.list_tasks(created_at(LATER, now))
+    dcs.list_tasks(created_at(LATER, now), created_at(OTHER, now))
+    dcs.show_task(task_detail(OTHER, NAME, status='MIGRATING'))
+
+    result = run(present())
+
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is False and result['task_id'] == OTHER
+    assert not dcs.calls('POST') and not dcs.calls('DELETE')
+    assert 2.0 - 1e-6 <= sum(fake_clock.sleeps) < 2.5  # one tick and the settle margin
+
+
+def test_a_run_that_finds_an_old_task_adopts_it_without_waiting(run, dcs, fake_clock):
+    dcs.list_tasks(created_at(LATER, '2024/11/06 10:00:00'))
+    dcs.show_task(task_detail(LATER, NAME, status='MIGRATING'))
+
+    result = run(present())
+
+    assert result['changed'] is False and result['task_id'] == LATER
+    assert fake_clock.sleeps == [] and len(dcs.calls('GET', '/migration-tasks')) == 1
 
 
 def test_a_name_filter_that_matches_substrings_is_read_exactly(run, dcs):

@@ -196,7 +196,7 @@ def test_wait_returns_when_an_incremental_migration_replicates(run, dcs, online,
     assert result['changed'] is True and not result.failed
     assert result['online_migration_task']['status'] == steady
     assert len(dcs.calls('GET', '/migration-task/%s' % TASK_ID)) == 4
-    assert fake_clock.sleeps == [0.5, 0.5, 0.5]
+    assert fake_clock.sleeps == [2.0, 0.5, 0.5, 0.5]  # the reconcile wait after the create (tick + margin), polls
 
 
 def test_wait_returns_when_a_full_migration_succeeded(run, dcs, online):
@@ -221,7 +221,7 @@ def test_a_new_task_still_creating_is_configured_once_it_is_ready(run, dcs, onli
 
     assert result['changed'] is True
     assert len(dcs.calls('POST', '/migration/%s/task' % TASK_ID)) == 1
-    assert len(fake_clock.sleeps) == 2
+    assert len(fake_clock.sleeps) == 3  # the reconcile wait after the create, two polls until it is ready
 
 
 def test_a_failed_migration_fails_with_its_error_and_log_lines(run, dcs, online):
