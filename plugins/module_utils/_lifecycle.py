@@ -50,6 +50,9 @@ CREATE_SETTLE_SECONDS = 1.0
 # racing: created less than this long ago by the client's clock (which the API's signatures keep within 15 minutes
 # of the service's), or at an unknown time.
 RACE_WINDOW_SECONDS = 15 * 60 + 60
+# Ticks shorter than this (times shown to the millisecond) cannot hold two creates of one name in practice: a run
+# compares at once, and waits out the tick only for the whole-second and whole-minute forms.
+WHOLE_SECOND = 1.0
 # The created_at tick assumed before the list has shown our task (the documented forms show milliseconds or seconds).
 DEFAULT_TICK_SECONDS = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
@@ -291,6 +294,8 @@ class TaskLifecycle(object):
         if not live:
             return found
         created = survivor_of(live).get('created_at')
+        if service.time_resolution(created) < WHOLE_SECOND:
+            return found  # times shown to the millisecond: a create that comes later shows a later time
         moment = service.instant(created)
         if moment is not None and abs(clock.wall() - moment) >= RACE_WINDOW_SECONDS:
             return found
@@ -448,15 +453,25 @@ class TaskLifecycle(object):
         it looked and however the list shows times. A tick of a second is assumed until the list shows our task's
         created_at in a coarser form: one list call in the usual case.
         """
+        listed = self.listed_through_outages(name, ignore_ids)
+        if self._shown_tick(listed, task_id) < WHOLE_SECOND:
+            # Times shown to the millisecond: a task created after ours shows a later time and gives way to ours,
+            # one created before ours was listed before our create was answered; nothing to wait for.
+            return listed
         tick = DEFAULT_TICK_SECONDS
         while True:
             clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
             listed = self.listed_through_outages(name, ignore_ids)
-            ours = [task for task in listed if task.get('task_id') == task_id]
-            shown_tick = service.time_resolution(ours[0].get('created_at') if ours else None)
+            shown_tick = self._shown_tick(listed, task_id)
             if shown_tick <= tick:
                 return listed
             tick = shown_tick
+
+    @staticmethod
+    def _shown_tick(listed, task_id):
+        """The created_at tick of the form the list shows our task's time in (a second while it is not listed)."""
+        ours = [task for task in listed if task.get('task_id') == task_id]
+        return service.time_resolution(ours[0].get('created_at') if ours else None)
 
     def listed_through_outages(self, name, ignore_ids):
         """live_tasks_named(), tried again through an API outage (a transient failure) like a wait's polls, until

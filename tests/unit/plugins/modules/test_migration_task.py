@@ -346,7 +346,8 @@ def test_retry_failed_deletes_the_failed_task_and_creates_a_new_one(run, dcs):
     result = run(present(retry_failed=True), diff=True)
 
     assert result['changed'] is True and result['task_id'] == new_id
-    assert [c[0] for c in dcs.calls()] == ['GET', 'GET', 'DELETE', 'POST', 'GET', 'GET']
+    # list, instance, delete, create, the name at once (the new task not shown yet) and after a tick, show
+    assert [c[0] for c in dcs.calls()] == ['GET', 'GET', 'DELETE', 'POST', 'GET', 'GET', 'GET']
     assert dcs.request_body(method='DELETE') == {'task_id_list': [TASK_ID]}
     assert result['diff']['before']['task_id'] == TASK_ID
 
@@ -504,8 +505,9 @@ def test_create_is_sent_again_when_the_first_attempt_created_nothing(run, dcs):
 
     assert result['changed'] is True and result['task_id'] == TASK_ID
     assert len(dcs.calls('POST')) == 2
-    # the first list, the look-up between the two attempts, the name again after the create
-    assert len(dcs.calls('GET', '/migration-tasks')) == 3
+    # the first list, the look-up between the two attempts, the name at once after the create (the task not shown
+    # yet) and again after a tick
+    assert len(dcs.calls('GET', '/migration-tasks')) == 4
 
 
 # -- state absent -------------------------------------------------------------------------------

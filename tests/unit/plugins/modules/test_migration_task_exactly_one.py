@@ -129,9 +129,27 @@ def test_both_sides_of_a_race_agree_whatever_each_one_sees(run, dcs):
     assert outcomes == {OTHER, OURS}
 
 
-# (our created_at as the list shows it, the seconds one tick of that form lasts)
-TICKS = [('2024/11/06 10:00:00', 1.0), ('2024-11-06T10:00:00Z', 1.0), ('2024-11-06T10:00:00.000Z', 0.001),
-         ('202411061000', 60.0), ('1730887200000', 0.001)]
+# (our created_at as the list shows it, the seconds one tick of that form lasts): the forms whose tick can hold two
+# creates of one name
+TICKS = [('2024/11/06 10:00:00', 1.0), ('2024-11-06T10:00:00Z', 1.0), ('202411061000', 60.0)]
+MILLISECOND_FORMS = ['2024-11-06T10:00:00.000Z', '1730887200000']
+
+
+@pytest.mark.parametrize('ours', MILLISECOND_FORMS)
+def test_times_shown_to_the_millisecond_are_compared_at_once(run, dcs, fake_clock, ours):
+    """A task created after ours shows a later time and gives way to ours: a run that sees only its own task right
+    after its create keeps it without waiting (loops of creates pay no tick)."""
+    dcs.list_tasks()
+    dcs.instance('RUNNING')
+    dcs.create(OURS, NAME)
+    dcs.list_tasks(created_at(OURS, ours))
+    dcs.show_task(task_detail(OURS, NAME, status='MIGRATING'))
+
+    result = run(present())
+
+    assert not result.failed, result.get('msg')
+    assert result['changed'] is True and result['task_id'] == OURS
+    assert fake_clock.sleeps == [] and len(dcs.calls('GET', '/migration-tasks')) == 2
 
 
 @pytest.mark.parametrize('ours, tick', TICKS)

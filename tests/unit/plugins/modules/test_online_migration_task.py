@@ -132,9 +132,10 @@ def test_create_then_configure_sends_both_calls_and_returns_task_and_stats(run, 
     assert result['task_id'] == TASK_ID
     assert result['online_migration_task']['status'] == 'FULLMIGRATING'
     assert result['stats'] == STATS
-    # After the create, the list is read again: concurrent runs keep one task per name (the lifecycle's rule).
+    # After the create, the list is read again (at once, and after a tick while the new task is not shown):
+    # concurrent runs keep one task per name (the lifecycle's rule).
     assert online.paths() == ['/migration-tasks', '/instances/%s' % INSTANCE_ID, '/migration/instance',
-                              '/migration-tasks', '/migration-task/%s' % TASK_ID, '/migration/%s/task' % TASK_ID,
+                              '/migration-tasks', '/migration-tasks', '/migration-task/%s' % TASK_ID, '/migration/%s/task' % TASK_ID,
                               '/migration-task/%s' % TASK_ID, '/migration-task/%s/stats' % TASK_ID]
     assert dcs.request_body(0) == dict(name=NAME, description='move sessions', vpc_id=VPC, subnet_id=SUBNET,
                                        security_group_id=GROUP)
