@@ -266,11 +266,12 @@ notes:
   - "Concurrent runs: after its create call the module lists the name again. When several tasks carry it
     (runs that created it at the same time, for example one play on many hosts with C(delegate_to: localhost)),
     every run keeps the same one: the earliest C(created_at) (the API's time formats are normalised; a task
-    without one counts as the latest), then the smallest ID. A run compares only after the C(created_at) tick
-    of its task has passed since its create was answered, plus a second (a tick is a second where the list
-    shows whole seconds, a minute for C(yyyyMMddHHmm)): tasks created within one tick show the same time, and
-    every run must see all of them before the ID decides. A run that finds a task created less than about 16
-    minutes ago waits the same way before it adopts one. The other runs stop and delete the task they
+    without one counts as the latest), then the smallest ID. Where the list shows times to the millisecond a
+    run compares at once (a task created later shows a later time). Where it shows whole seconds, or minutes
+    for C(yyyyMMddHHmm), tasks created within one such tick show the same time and every run must see all of
+    them before the ID decides: a run then compares only after that tick has passed since its create was
+    answered, plus a second, and a run that finds a task created less than about 16 minutes ago waits the same
+    way before it adopts one. The other runs stop and delete the task they
     created, adopt that one (and wait for it with O(wait=true)), return its O(task_id), report C(changed=false),
     and say in a warning and in RV(duplicate_task_ids) what they removed. A run that waits lists the name once
     more after its wait, for creates that became visible late. A run that starts while several tasks carry the
