@@ -53,8 +53,6 @@ RACE_WINDOW_SECONDS = 15 * 60 + 60
 # Ticks shorter than this (times shown to the millisecond) cannot hold two creates of one name in practice: a run
 # compares at once, and waits out the tick only for the whole-second and whole-minute forms.
 WHOLE_SECOND = 1.0
-# The created_at tick assumed before the list has shown our task (the documented forms show milliseconds or seconds).
-DEFAULT_TICK_SECONDS = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
 
@@ -454,11 +452,13 @@ class TaskLifecycle(object):
         created_at in a coarser form: one list call in the usual case.
         """
         listed = self.listed_through_outages(name, ignore_ids)
-        if self._shown_tick(listed, task_id) < WHOLE_SECOND:
+        # The first list already shows the form of our task's time (a second assumed while it is not shown), so a
+        # whole-minute form is waited out at once, not after a second's wait and another list.
+        tick = self._shown_tick(listed, task_id)
+        if tick < WHOLE_SECOND:
             # Times shown to the millisecond: a task created after ours shows a later time and gives way to ours,
             # one created before ours was listed before our create was answered; nothing to wait for.
             return listed
-        tick = DEFAULT_TICK_SECONDS
         while True:
             clock.sleep(max(0.0, created_before + tick + CREATE_SETTLE_SECONDS - clock.now()))
             listed = self.listed_through_outages(name, ignore_ids)
