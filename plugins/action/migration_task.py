@@ -189,8 +189,10 @@ class ActionModule(InWorkerModules, ActionBase):
         task_id, name, changed = first['task_id'], self._task.args.get('task_name') or self._task.args.get('name'), \
             bool(first.get('changed'))
         kind = BackupImport()
-        if not changed and kind.is_successful(task):
-            return self.as_waited(first)  # found finished: the module waiting by itself returns just that
+        if not changed and (kind.is_successful(task) or kind.is_done(task) and not kind.is_gone(task)):
+            # Found finished: the module waiting by itself returns just that. An adopted task that ended in a
+            # failure fails the module's run (TaskLifecycle.adopt), so one returned without failure succeeded.
+            return self.as_waited(first)
         calls = InfoCalls(self.run_info, name, self.report)
         lifecycle = TaskLifecycle(kind, calls, wait_timeout=int(self._task.args.get('wait_timeout',
                                                                                     DEFAULT_WAIT_TIMEOUT)))

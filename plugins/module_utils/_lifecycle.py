@@ -55,6 +55,8 @@ RACE_WINDOW_SECONDS = 15 * 60 + 60
 WHOLE_SECOND = 1.0
 # How long to wait for a duplicate to stop when the service refuses to delete it while it stops (no wait_timeout).
 DUPLICATE_STOP_TIMEOUT = 120
+# An error message the caller has not read from the list yet (None is the list's "no error message").
+UNKNOWN = object()
 
 
 class TaskKind(object):
@@ -319,6 +321,8 @@ class TaskLifecycle(object):
         task = self.ask_about_listed(self.calls.show, task_id) if gone_is_news else self.calls.show(task_id)
         if gone_is_news and self.kind.is_gone(task):
             raise TaskGone()
+        # A task listed as finished has its outcome in the list already (the error message is the list's).
+        listed_outcome = listed.get('error_message') if self.kind.is_done(listed) else UNKNOWN
         differences, unshown = self.kind.differences(request, task)
         if unshown:
             self.warnings.append("%s '%s' (%s): the show call does not show %s, so %s not compared with the task: "
@@ -344,7 +348,11 @@ class TaskLifecycle(object):
                 raise
             if gone_is_news and self.kind.is_gone(task):
                 raise TaskGone()
-            self.check_outcome(request['task_name'], task_id, task, changed=False)
+            self.check_outcome(request['task_name'], task_id, task, changed=False, error_message=listed_outcome)
+        elif self.kind.is_done(task) and not self.kind.is_gone(task):
+            # It finished between the list and the show: a failure fails the run, as a task listed as failed does,
+            # so an adopted task that is finished and reported without failure has succeeded, whether waited or not.
+            self.check_outcome(request['task_name'], task_id, task, changed=False, error_message=listed_outcome)
         return self.result(False, task.get('task_id') or task_id, task, before=task, after=task)
 
     def change_in_place(self, task_id, task, request, changes):
@@ -561,12 +569,15 @@ class TaskLifecycle(object):
         return self.wait_for_task(task_id, task, changed, until=self.kind.is_settled,
                                   what="%s '%s' (%s) to finish" % (self.kind.noun, name, task_id))
 
-    def check_outcome(self, name, task_id, task, changed):
-        """Fail if the settled task ended in a failure (with its error message and last log lines)."""
+    def check_outcome(self, name, task_id, task, changed, error_message=UNKNOWN):
+        """Fail if the settled task ended in a failure (with its error message and last log lines).
+
+        error_message: the list's, if the caller has it for the task as it ended; else the list is read."""
         if self.kind.is_successful(task):
             return
-        listed = self.find(name=name, task_id=task_id)
-        error_message = listed[0].get('error_message') if listed else None
+        if error_message is UNKNOWN:
+            listed = self.find(name=name, task_id=task_id)
+            error_message = listed[0].get('error_message') if listed else None
         gone = self.kind.is_gone(task)
         if not gone and not self.kind.has_failed(task, error_message):
             return

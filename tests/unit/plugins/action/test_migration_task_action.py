@@ -142,15 +142,17 @@ def test_the_first_run_creates_without_waiting_and_the_last_one_only_reads(fake_
         assert all(args[key] == value for key, value in CONNECTION.items())
 
 
-def test_a_finished_task_found_again_is_returned_after_one_module_run(fake_clock, lines):
-    found = module_result('SUCCESS', warnings=['the show call does not show target_instance.port'])
+@pytest.mark.parametrize('status', ['SUCCESS', 'RELEASED'])
+def test_a_finished_task_found_again_is_returned_after_one_module_run(fake_clock, lines, status):
+    # RELEASED: the module adopts a finished task only if the list shows no failure (else its run fails).
+    found = module_result(status, warnings=['the show call does not show target_instance.port'])
     host = Host(found, module_result('FAILED'), [listed('FAILED')], fake_clock)
 
     result = run_plugin(host, task_args())
 
     assert len(host.module_runs()) == 1 and not host.info_runs()  # what the module's own wait returns at once
     assert result['changed'] is False and result['task_id'] == TASK_ID
-    assert result['migration_task'] == shown('SUCCESS') and result['warnings'] == found['warnings']
+    assert result['migration_task'] == shown(status) and result['warnings'] == found['warnings']
     assert result['invocation']['module_args'] == dict(wait=True, retry_failed=False)
     assert not lines
 

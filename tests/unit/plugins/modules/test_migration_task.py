@@ -759,6 +759,34 @@ def test_released_task_without_error_counts_as_finished(run, dcs):
     assert not result.failed and result['migration_task']['status'] == 'RELEASED'
 
 
+@pytest.mark.parametrize('wait', [True, False])
+def test_rerun_on_a_released_task_reads_the_list_and_the_task_once(run, dcs, wait):
+    # The list already says whether the finished task failed: no second list call (issue 9: a re-run makes 2 calls).
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='RELEASED'))
+
+    result = run(present(wait=wait))
+
+    assert not result.failed and result['changed'] is False
+    assert result['migration_task']['status'] == 'RELEASED'
+    assert [c[0] for c in dcs.calls()] == ['GET', 'GET']
+
+
+@pytest.mark.parametrize('wait', [True, False])
+def test_task_that_ends_failed_between_the_list_and_the_show_fails_the_rerun(run, dcs, wait):
+    # Listed while it ran, shown after it ended (and its helper VM was released): its outcome is read from the
+    # list again, and a failure fails the run like a task listed as failed does, also without wait.
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='MIGRATING'))
+    dcs.show_task(task_detail(TASK_ID, NAME, status='RELEASED'))
+    dcs.list_tasks(list_item(TASK_ID, NAME, status='RELEASED', error_message='bucket not found'))
+    dcs.logs(TASK_ID, 'bucket not found')
+
+    result = run(present(wait=wait))
+
+    assert result.failed and result['changed'] is False
+    assert "ended RELEASED: bucket not found" in result['msg']
+
+
 def test_released_task_with_an_error_message_fails(run, dcs):
     dcs.list_tasks()
     dcs.instance('RUNNING')
