@@ -39,7 +39,9 @@ import traceback
 
 from ansible.module_utils import basic
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
 from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.hwcloud.dcs.plugins.module_utils.sdk import SdkMissingError, load_sdk
@@ -226,3 +228,20 @@ class InWorkerModules(object):
                 data['ansible_facts'] = {}
             data['ansible_facts'][self._discovered_interpreter_key] = self._discovered_interpreter
         return data
+
+
+class InWorkerAction(InWorkerModules, ActionBase):
+    """The action plugin of a module that needs nothing else: it runs the module as ansible.builtin's default
+    action plugin does, in a fork of the worker where that applies (so a loop of it pays the imports once)."""
+
+    _supports_check_mode = True  # the module itself says whether it supports check mode
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(InWorkerAction, self).run(tmp, task_vars)
+        del tmp  # no effect since ansible-core 2.10
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result

@@ -33,9 +33,14 @@ elsewhere=$(grep -c "^hwcloud.dcs.migration_task runs in a module process: its i
 [ "$elsewhere" -ge 10 ] || fail "expected at least 10 migration_task runs through elsewhere's interpreter, got $elsewhere"
 started=$(grep -c 'AnsiballZ_migration_task\.py' "$wrapper.log" || true)
 [ "$started" -eq "$elsewhere" ] || fail "elsewhere's interpreter started $started migration_task processes for $elsewhere runs"
-# No migration_task process of here: every one started through elsewhere's interpreter. (The migration_task_info
-# task has no action plugin: it runs in a module process on both hosts.)
-interpreters=$(grep -oE "EXEC /bin/sh -c '[^ ]+ [^ ']*AnsiballZ_migration_task\.py" <<<"$out" \
+info_elsewhere=$(grep -c "^hwcloud.dcs.migration_task_info runs in a module process: its interpreter is $wrapper" <<<"$out" || true)
+[ "$info_elsewhere" -ge 1 ] || fail "migration_task_info of elsewhere should run in a module process"
+lookups_in_worker=$(grep -c '^hwcloud.dcs.instance_info runs in the worker process' <<<"$out" || true)
+[ "$lookups_in_worker" -eq 2 ] || fail "expected the 2 instance_info runs of here in the worker, got $lookups_in_worker"
+lookups_started=$(grep -c 'AnsiballZ_instance_info\.py' "$wrapper.log" || true)
+[ "$lookups_started" -eq 2 ] || fail "expected 2 instance_info processes through elsewhere's interpreter, got $lookups_started"
+# No migration_task or instance_info process of here: every one started through elsewhere's interpreter.
+interpreters=$(grep -oE "EXEC /bin/sh -c '[^ ]+ [^ ']*AnsiballZ_(migration_task|instance_info)\.py" <<<"$out" \
                | cut -d"'" -f2 | cut -d' ' -f1 | sort -u)
 [ "$interpreters" = "$wrapper" ] || fail "module processes ran with: $interpreters (expected only $wrapper)"
 ANSIBLE_ROLES_PATH=.. ansible-playbook verify_keys.yml "$@"
