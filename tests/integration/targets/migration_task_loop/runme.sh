@@ -44,5 +44,6 @@ interpreters=$(grep -oE "EXEC /bin/sh -c '[^ ]+ [^ ']*AnsiballZ_(migration_task|
                | cut -d"'" -f2 | cut -d' ' -f1 | sort -u)
 [ "$interpreters" = "$wrapper" ] || fail "module processes ran with: $interpreters (expected only $wrapper)"
 ANSIBLE_ROLES_PATH=.. ansible-playbook verify_keys.yml "$@"
-echo "OK: $in_worker migration_task and $info_in_worker migration_task_info runs in the worker (here);" \
+echo "OK: $in_worker migration_task, $info_in_worker migration_task_info and $lookups_in_worker instance_info runs in the" \
+     "worker (here);" \
      "$started migration_task processes through elsewhere's interpreter (elsewhere, delegated)"
