@@ -64,6 +64,7 @@ SLOT_MSET_KEYS = MSET_KEYS
 SLOT_MASK = REDIS_CLUSTER_HASH_SLOTS - 1  # CRC16 mod 16384, as redis-py's key_slot
 MSET = b"*%d\r\n$4\r\nMSET\r\n"
 PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
+SET_PXAT = b"*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$4\r\nPXAT\r\n$%d\r\n%s\r\n"  # SET key value PXAT unix-ms
 # RESTORE key ttl payload REPLACE [ABSTTL], as RESP (payload = body + its CRC64).
 RESTORE = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
 RESTORE_TTL = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
@@ -134,12 +135,14 @@ class RdbFile:
     # reading -----------------------------------------------------------------------------------------------
 
     def restores(self, absolute: bool = True, now_ms: Optional[int] = None, chunk_bytes: int = 512 * 1024,
-                 route: Optional[list] = None) -> Iterator[tuple]:
+                 route: Optional[list] = None, set_pxat: bool = False) -> Iterator[tuple]:
         """The file as commands, in file order: yield ``("db", number, key count or None)``, ``("keys", commands,
         keys in each command, keys in all)`` (pipelined commands, about ``chunk_bytes`` together, the first chunks
         smaller) and ``("function", library code)``; ``self.position`` follows.  A key is one
         ``RESTORE key expiry payload REPLACE [ABSTTL]``, or for a plain string without expiry one pair of an
         ``MSET`` of up to MSET_KEYS keys (the same merge: the value replaces any key of that name, and its TTL).
+        With ``set_pxat`` (a target that knows ``SET ... PXAT``: Redis 6.2+, Valkey), a plain string with an expiry
+        is ``SET key value PXAT expiry`` (the same merge; the target sets it for less than a RESTORE costs).
 
         Expiries are absolute (ABSTTL) unless ``absolute`` is false (then the time left at ``now_ms``).  Keys
         already expired at ``now_ms`` (default: now) are skipped, as a server's loader skips them.  One loop, no
@@ -210,10 +213,15 @@ class RdbFile:
                     if expire < now_ms:
                         expire = -1
                         continue
-                    ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
-                    body = types[op] + data[key_end:pos] + footer
-                    restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
-                    command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
+                    if set_pxat and op == 0 and head < 0x80:  # a plain string: SET ... PXAT, no payload to check
+                        value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
+                        ttl = b"%d" % expire
+                        command = SET_PXAT % (len(key), key, len(value), value, len(ttl), ttl)
+                    else:
+                        ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
+                        body = types[op] + data[key_end:pos] + footer
+                        restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
+                        command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
                     weight, expire = 1, -1
                 if router is not None:
                     router.command(slot, command)
