@@ -56,11 +56,12 @@ MSET_KEYS = 128  # plain strings without expiry per MSET: a target sets them for
 # Routed by slot (a cluster): an MSET holds keys of one slot only (else CROSSSLOT), so plain strings wait for
 # their slot's MSET. The slots take turns, SLOT_STEPS groups of them (the shards' slots interleaved) one after the
 # other, a group every SLOT_CYCLE_BYTES / SLOT_STEPS bytes of the file: every shard gets MSETs all along (not in bursts
-# while the reader waits), each slot's strings go out at least once per SLOT_CYCLE_BYTES of the file (which bounds
-# the memory they hold), and a slot with SLOT_MSET_KEYS strings waiting sends them at once.
+# while the reader waits), and each slot's strings go out at least once per SLOT_CYCLE_BYTES of the file; a slot with
+# SLOT_MSET_KEYS strings waiting sends them at once. Both bound the memory the waiting strings hold (at most
+# 16384 * SLOT_MSET_KEYS of them, and what SLOT_CYCLE_BYTES of the file holds).
 SLOT_CYCLE_BYTES = 32 * 1024 * 1024
 SLOT_STEPS = 256
-SLOT_MSET_KEYS = MSET_KEYS
+SLOT_MSET_KEYS = 32
 SLOT_MASK = REDIS_CLUSTER_HASH_SLOTS - 1  # CRC16 mod 16384, as redis-py's key_slot
 MSET = b"*%d\r\n$4\r\nMSET\r\n"
 PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
