@@ -46,6 +46,11 @@ class ServerBinary:
         return rdb_version_of(self.flavor, self.version)
 
     @property
+    def has_set_pxat(self) -> bool:
+        """``SET key value PXAT unix-ms``: Redis 6.2+ and every Valkey."""
+        return self.flavor == "valkey" or self.version >= (6, 2, 0)
+
+    @property
     def has_protected_configs(self) -> bool:
         """Redis 7+ and every Valkey guard DEBUG and CONFIG SET dir/dbfilename behind explicit settings."""
         return self.flavor == "valkey" or self.version >= (7, 0, 0)

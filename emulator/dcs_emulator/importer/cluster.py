@@ -8,11 +8,12 @@ instance (the task fails before anything is loaded); a cluster source gives one 
 may hold several files; a Redis Cluster has database 0 only.
 
 How: each RDB file is read by the streaming reader (rdb_stream.py, as for an external target); ``CRC16 mod
-16384`` of each key (redis-py's ``key_slot``, hash tags included) and the cluster's own slot table (CLUSTER
-SLOTS) give its shard, and its command (``RESTORE key expiry payload REPLACE ABSTTL``; plain strings in MSETs of
-one slot, since a cluster refuses an MSET across slots) goes pipelined to that shard's master on a connection of
-its own (restore.py's Pipe). Each key arrives whole with its TTL, and replication carries it to the shard's
-replica. Functions are loaded on every master (they live per node).
+16384`` of each key (of its hash tag if it has one, as redis-py's ``key_slot``) and the cluster's own slot table
+(CLUSTER SLOTS) give its shard, and its command (``RESTORE key expiry payload REPLACE ABSTTL``; plain strings in
+MSETs of one slot, since a cluster refuses an MSET across slots, or with a TTL ``SET key value PXAT expiry``)
+goes pipelined to that shard's master on a connection of its own (restore.py's Pipe). Each key arrives whole
+with its TTL, and replication carries it to the shard's replica. Functions are loaded on every master (they
+live per node).
 
 What the reader does not read (AOF is refused anyway; module types, newer hash types, a file without checksum)
 is loaded by a staging server of the target's binary instead: a SCAN of it gives the keys, and ``MIGRATE COPY
@@ -170,8 +171,10 @@ class ClusterPath:
         pipes = self._open_pipes()
         keys, functions, last = 0, [], 0.0
         route = [shard.number - 1 for shard in self.owner]
+        binary = self.target.binary
         try:
-            events = rdb.restores(absolute=self.target.binary.rdb_version >= ABSTTL_SINCE, chunk_bytes=CHUNK_BYTES, route=route)
+            events = rdb.restores(absolute=binary.rdb_version >= ABSTTL_SINCE, chunk_bytes=CHUNK_BYTES, route=route,
+                                  set_pxat=binary.has_set_pxat)
             for event in events:
                 if event[0] == "keys":
                     keys += event[3]
@@ -198,7 +201,8 @@ class ClusterPath:
         self.reporter.progress(source_dbsize=self.job.source_keys)
         self._load_functions(functions)
         self._log_copy(unit, started, before, "read from the file and sent to each shard's master as pipelined MSET (one slot "
-                       "each) and RESTORE ... REPLACE, without a staging server")
+                       "each)%s and RESTORE ... REPLACE, without a staging server"
+                       % (", SET ... PXAT (strings with a TTL)" if binary.has_set_pxat else ""))
 
     def _open_pipes(self) -> dict:
         pipes = {}

@@ -16,14 +16,16 @@ before the first key is handed out, so a corrupt or truncated file is refused be
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import struct
 import time
+from binascii import crc_hqx
 from pathlib import Path
 from typing import Iterator, Optional
 
 import anycrc
-from redis.crc import key_slot
+from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
 
 from dcs_emulator.importer.formats import rdb_version
 
@@ -51,10 +53,19 @@ TYPE_NAMES = {6: "a module value (pre-GA)", 7: "a module value", 22: "a hash wit
 TYPE_BYTES = [bytes((value,)) for value in range(256)]
 FIRST_CHUNK_BYTES = 32 * 1024
 MSET_KEYS = 128  # plain strings without expiry per MSET: a target sets them for half of what RESTOREs cost
-SLOT_MSET_KEYS = 16  # routed by slot (a cluster): an MSET holds keys of one slot only (else CROSSSLOT)
-SLOT_MSET_BYTES = 32 * 1024 * 1024  # pairs waiting for their slot's MSET, at most (then every slot's go out)
+# Routed by slot (a cluster): an MSET holds keys of one slot only (else CROSSSLOT), so plain strings wait for
+# their slot's MSET. The slots take turns, SLOT_STEPS groups of them (the shards' slots interleaved) one after the
+# other, a group every SLOT_CYCLE_BYTES / SLOT_STEPS bytes of the file: every shard gets MSETs all along (not in bursts
+# while the reader waits), and each slot's strings go out at least once per SLOT_CYCLE_BYTES of the file; a slot with
+# SLOT_MSET_KEYS strings waiting sends them at once. Both bound the memory the waiting strings hold (at most
+# 16384 * SLOT_MSET_KEYS of them, and what SLOT_CYCLE_BYTES of the file holds).
+SLOT_CYCLE_BYTES = 32 * 1024 * 1024
+SLOT_STEPS = 256
+SLOT_MSET_KEYS = 32
+SLOT_MASK = REDIS_CLUSTER_HASH_SLOTS - 1  # CRC16 mod 16384, as redis-py's key_slot
 MSET = b"*%d\r\n$4\r\nMSET\r\n"
 PAIR = b"$%d\r\n%s\r\n$%d\r\n%s\r\n"
+SET_PXAT = b"*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$4\r\nPXAT\r\n$%d\r\n%s\r\n"  # SET key value PXAT unix-ms
 # RESTORE key ttl payload REPLACE [ABSTTL], as RESP (payload = body + its CRC64).
 RESTORE = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$1\r\n0\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
 RESTORE_TTL = b"*5\r\n$7\r\nRESTORE\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s%s\r\n$7\r\nREPLACE\r\n"
@@ -125,12 +136,14 @@ class RdbFile:
     # reading -----------------------------------------------------------------------------------------------
 
     def restores(self, absolute: bool = True, now_ms: Optional[int] = None, chunk_bytes: int = 512 * 1024,
-                 route: Optional[list] = None) -> Iterator[tuple]:
+                 route: Optional[list] = None, set_pxat: bool = False) -> Iterator[tuple]:
         """The file as commands, in file order: yield ``("db", number, key count or None)``, ``("keys", commands,
         keys in each command, keys in all)`` (pipelined commands, about ``chunk_bytes`` together, the first chunks
         smaller) and ``("function", library code)``; ``self.position`` follows.  A key is one
         ``RESTORE key expiry payload REPLACE [ABSTTL]``, or for a plain string without expiry one pair of an
         ``MSET`` of up to MSET_KEYS keys (the same merge: the value replaces any key of that name, and its TTL).
+        With ``set_pxat`` (a target that knows ``SET ... PXAT``: Redis 6.2+, Valkey), a plain string with an expiry
+        is ``SET key value PXAT expiry`` (the same merge; the target sets it for less than a RESTORE costs).
 
         Expiries are absolute (ABSTTL) unless ``absolute`` is false (then the time left at ``now_ms``).  Keys
         already expired at ``now_ms`` (default: now) are skipped, as a server's loader skips them.  One loop, no
@@ -138,7 +151,7 @@ class RdbFile:
 
         ``route`` (a Redis Cluster: the shard index owning each hash slot) splits the commands by shard: each
         ``("keys", ...)`` event then has a fifth item, the shard its commands are for, and an MSET holds keys of
-        one slot only (SLOT_MSET_KEYS of them)."""
+        one slot only (up to SLOT_MSET_KEYS of them, see SLOT_CYCLE_BYTES)."""
         data = self.data
         end = self.size
         now_ms = int(time.time() * 1000) if now_ms is None else now_ms
@@ -151,6 +164,9 @@ class RdbFile:
         pairs = []  # key-value pairs of the next MSET
         limit = min(chunk_bytes, FIRST_CHUNK_BYTES)  # doubles up to chunk_bytes: the first keys go out at once
         router = _ShardBatches(route, chunk_bytes) if route is not None else None
+        slot_pairs, next_step = (router.waiting, router.next_step) if router is not None else (None, 0)
+        crc16, slot_mask, slot_mset_keys = crc_hqx, SLOT_MASK, SLOT_MSET_KEYS
+        slot = 0
         pos = 9
         expire = -1
         while pos < end:
@@ -173,14 +189,19 @@ class RdbFile:
                         pos = self._skip_string(key_end)
                 else:
                     pos = skip_value(op, key_end)
+                if router is not None:  # the key's hash slot: CRC16 of the key, or of its {hash tag}
+                    slot = crc16(key, 0) & slot_mask if b"{" not in key else key_slot(key)
                 if expire == -1:
                     if op == 0 and head < 0x80:  # a plain string without expiry: MSET, many keys a command
                         value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
-                        if router is not None:
-                            router.pair(key, PAIR % (len(key), key, len(value), value))
-                            if router.ready:
-                                self.position = pos
-                                yield from router.take()
+                        if router is not None:  # waits for its slot's MSET
+                            waiting = slot_pairs[slot]
+                            waiting.append(PAIR % (len(key), key, len(value), value))
+                            if len(waiting) >= slot_mset_keys or pos >= next_step:
+                                next_step = router.pairs_added(slot, pos)
+                                if router.ready:
+                                    self.position = pos
+                                    yield from router.take()
                             continue
                         pairs.append(PAIR % (len(key), key, len(value), value))
                         if len(pairs) < MSET_KEYS:
@@ -193,13 +214,18 @@ class RdbFile:
                     if expire < now_ms:
                         expire = -1
                         continue
-                    ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
-                    body = types[op] + data[key_end:pos] + footer
-                    restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
-                    command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
+                    if set_pxat and op == 0 and head < 0x80:  # a plain string: SET ... PXAT, no payload to check
+                        value = data[pos - (head if head < 0x40 else ((head & 0x3F) << 8) | data[key_end + 1]):pos]
+                        ttl = b"%d" % expire
+                        command = SET_PXAT % (len(key), key, len(value), value, len(ttl), ttl)
+                    else:
+                        ttl = b"%d" % (expire if absolute else max(1, expire - now_ms))
+                        body = types[op] + data[key_end:pos] + footer
+                        restore = RESTORE_ABSTTL if absolute else RESTORE_TTL
+                        command = restore % (len(key), key, len(ttl), ttl, len(body) + 8, body, pack(crc64(body)))
                     weight, expire = 1, -1
                 if router is not None:
-                    router.command(key, command)
+                    router.command(slot, command)
                     if router.ready:
                         self.position = pos
                         yield from router.take()
@@ -378,7 +404,7 @@ class RdbFile:
 
 class _ShardBatches:
     """The commands of a routed read (``RdbFile.restores(route=...)``), batched by shard; plain strings in MSETs
-    of one slot each."""
+    of one slot each, the slots taking turns (see SLOT_CYCLE_BYTES)."""
 
     def __init__(self, route: list, chunk_bytes: int):
         self.route = route
@@ -388,35 +414,39 @@ class _ShardBatches:
         self.out = [[] for _unused in range(shards)]  # commands waiting, by shard
         self.keys = [[] for _unused in range(shards)]  # keys in each of those commands
         self.size = [0] * shards
-        self.pairs = {}  # slot -> MSET pairs waiting
-        self.waiting_bytes = 0
+        self.waiting = [[] for _unused in route]  # slot -> MSET pairs waiting (the reader appends to them)
+        self.turns = _interleaved(route)  # the slots in the order they take turns: the shards' alternate
+        self.per_step = -(-len(route) // SLOT_STEPS)
+        self.step_bytes = SLOT_CYCLE_BYTES // SLOT_STEPS
+        self.turn = 0  # the slot of self.turns whose strings go out next
+        self.next_step = 9 + self.step_bytes  # the file position at which the next group's go out
         self.ready = []  # ("keys", commands, keys in each, keys in all, shard) events to hand out
 
-    def command(self, key: bytes, command: bytes, weight: int = 1) -> None:
-        self._add(self.route[key_slot(key)], command, weight)
+    def command(self, slot: int, command: bytes) -> None:
+        self._add(self.route[slot], command, 1)
 
-    def pair(self, key: bytes, pair: bytes) -> None:
-        slot = key_slot(key)
-        self.waiting_bytes += len(pair)
-        waiting = self.pairs.get(slot)
-        if waiting is None:
-            self.pairs[slot] = [pair]
-        else:
-            waiting.append(pair)
-            if len(waiting) >= SLOT_MSET_KEYS:
-                del self.pairs[slot]
-                self._add_mset(slot, waiting)
-        if self.waiting_bytes > SLOT_MSET_BYTES:  # large values: memory bounded, not by the file's size
-            self._flush_pairs()
+    def pairs_added(self, slot: int, pos: int) -> int:
+        """After a string of ``slot`` read up to file position ``pos``: a full slot's MSET goes out, and the next
+        groups of slots take their turn if their time has come (at most every slot once, however far ``pos`` went).
+        Returns the position of the next turn."""
+        if len(self.waiting[slot]) >= SLOT_MSET_KEYS:
+            self._send_slot(slot)
+        steps = 0
+        while pos >= self.next_step and steps < SLOT_STEPS:
+            for turn in self.turns[self.turn:self.turn + self.per_step]:
+                if self.waiting[turn]:
+                    self._send_slot(turn)
+            self.turn = (self.turn + self.per_step) % len(self.turns)
+            self.next_step += self.step_bytes
+            steps += 1
+        if pos >= self.next_step:  # every slot had its turn on the way
+            self.next_step = pos + self.step_bytes
+        return self.next_step
 
-    def _add_mset(self, slot: int, pairs: list) -> None:
-        self.waiting_bytes -= sum(len(pair) for pair in pairs)
+    def _send_slot(self, slot: int) -> None:
+        pairs = self.waiting[slot]
+        self.waiting[slot] = []
         self._add(self.route[slot], MSET % (2 * len(pairs) + 1) + b"".join(pairs), len(pairs))
-
-    def _flush_pairs(self) -> None:
-        pairs, self.pairs = self.pairs, {}
-        for slot, waiting in pairs.items():
-            self._add_mset(slot, waiting)
 
     def _add(self, shard: int, command: bytes, weight: int) -> None:
         self.out[shard].append(command)
@@ -434,12 +464,23 @@ class _ShardBatches:
     def take(self, flush: bool = False) -> list:
         """The events ready; with ``flush``, every command waiting too (the keys read so far end here)."""
         if flush:
-            self._flush_pairs()
+            for slot, pairs in enumerate(self.waiting):
+                if pairs:
+                    self._send_slot(slot)
             for shard, commands in enumerate(self.out):
                 if commands:
                     self._emit(shard)
         ready, self.ready = self.ready, []
         return ready
+
+
+def _interleaved(route: list) -> list:
+    """Every slot, the shards' taking turns (route: the shard of each slot), so each group of slots in a row holds
+    some of every shard."""
+    by_shard = [[] for _unused in range(max(route) + 1)]
+    for slot, shard in enumerate(route):
+        by_shard[shard].append(slot)
+    return [slot for group in itertools.zip_longest(*by_shard) for slot in group if slot is not None]
 
 
 def lzf_decompress(data: bytes, size: int) -> bytes:

@@ -16,6 +16,7 @@ from huaweicloudsdkdcs.v2 import (ConfigMigrationInstanceBody, CreateOnlineMigra
                                   ShowInstanceRequest)
 from redis.crc import key_slot
 
+from dcs_emulator.importer import rdb_stream
 from dcs_emulator.testing import import_request, wait_final
 
 from .conftest import EngineEmulator, Source, assert_same_data, engine_config, make_tar, populate, snapshot
@@ -182,6 +183,34 @@ def test_cluster_import_puts_every_key_on_the_shard_that_owns_its_slot(served, s
     assert_same_data(actual, expected)
     assert_replicas_match(served.masters())
     assert any(m.startswith("copy: cluster.rdb: %d keys routed by hash slot" % len(expected[0])) for _l, m in logs_of(served, task_id))
+
+
+def test_strings_batched_by_slot_reach_the_shard_of_their_slot_with_their_ttls(served, source, monkeypatch):
+    """Plain strings wait for an MSET of their slot, the slots taking turns: with many turns in this small file
+    (a cycle of 256 KiB) and hash tags that fill one slot with more keys than an MSET takes, every key still lands
+    whole on the shard that owns its slot, with its TTL, and the replicas hold the same."""
+    monkeypatch.setattr(rdb_stream, "SLOT_CYCLE_BYTES", 256 * 1024)
+    bucket = Path(served.config["buckets"]["local"]["path"])
+    pipe = source.client.pipeline(transaction=False)
+    for number in range(20000):
+        pipe.set("spread:%d" % number, "value-%d" % number)
+    for tag in range(5):
+        for number in range(1000):
+            pipe.set("{tag-%d}:%d" % (tag, number), "tagged-%d" % number, px=3_600_000 + number if number % 7 == 0 else None)
+    pipe.execute()
+    source.save_rdb(bucket / "batched.rdb")
+    expected = snapshot(source.server, databases=[0])
+    assert len({key_slot(b"{tag-%d}:x" % tag) for tag in range(5)}) == 5
+    for master in served.masters():  # the earlier tests' keys and functions gone: the shards hold this file only
+        with master.client() as client:
+            client.flushall()
+            client.function_flush()
+    task_id, shown = create(served, CLUSTER, "batched.rdb")
+    assert shown.status == "SUCCESS", logs_of(served, task_id)
+    actual, misplaced = cluster_snapshot(served)
+    assert all(not keys for keys in misplaced.values()), misplaced
+    assert_same_data(actual, expected)
+    assert_replicas_match(served.masters())
 
 
 def test_backup_record_of_a_cluster_restores_shard_by_shard(served, binary, tmp_path):
