@@ -189,7 +189,7 @@ class ActionModule(InWorkerModules, ActionBase):
         task_id, name, changed = first['task_id'], self._task.args.get('task_name') or self._task.args.get('name'), \
             bool(first.get('changed'))
         kind = BackupImport()
-        if not changed and (kind.is_successful(task) or kind.is_done(task) and not kind.is_gone(task)):
+        if not changed and kind.has_outcome(task):
             # Found finished: the module waiting by itself returns just that. An adopted task that ended in a
             # failure fails the module's run (TaskLifecycle.adopt), so one returned without failure succeeded.
             return self.as_waited(first)

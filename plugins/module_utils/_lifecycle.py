@@ -101,6 +101,10 @@ class TaskKind(object):
     def is_gone(self, task):
         return task.get('status') == service.GONE
 
+    def has_outcome(self, task):
+        """Finished and still there: whether it succeeded or failed is decided (a deleted task has no outcome)."""
+        return self.is_done(task) and not self.is_gone(task)
+
     def is_running(self, task):
         return task.get('status') in self.running
 
@@ -339,7 +343,8 @@ class TaskLifecycle(object):
                            task_id=task_id, **{self.kind.result_key: task})
         if changes:
             return self.change_in_place(task_id, task, request, changes)
-        if self.wait and not self.check_mode:
+        waits = self.wait and not self.check_mode
+        if waits:
             try:
                 task = self.wait_for_settled(request['task_name'], task_id, task, changed=False)
             except DcsApiError as error:
@@ -348,10 +353,9 @@ class TaskLifecycle(object):
                 raise
             if gone_is_news and self.kind.is_gone(task):
                 raise TaskGone()
-            self.check_outcome(request['task_name'], task_id, task, changed=False, error_message=listed_outcome)
-        elif self.kind.is_done(task) and not self.kind.is_gone(task):
-            # It finished between the list and the show: a failure fails the run, as a task listed as failed does,
-            # so an adopted task that is finished and reported without failure has succeeded, whether waited or not.
+        # Without a wait too: a task that finished between the list and the show and failed fails the run, as a task
+        # listed as failed does, so an adopted task with an outcome that is reported without failure has succeeded.
+        if waits or self.kind.has_outcome(task):
             self.check_outcome(request['task_name'], task_id, task, changed=False, error_message=listed_outcome)
         return self.result(False, task.get('task_id') or task_id, task, before=task, after=task)
 
